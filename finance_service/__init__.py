@@ -1,0 +1,1 @@
+"""The Finance team's tool service (namespace ``finance-namespace``): stock quotes and investment returns."""

@@ -1,0 +1,53 @@
+"""Where ``stock_price`` gets quotes. The offline provider ships bundled, deterministic quotes; a real one is
+chosen with ``FINANCE_QUOTE_PROVIDER=package.module:ClassName``."""
+
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from finance_service.models import StockQuote
+from shared.kit import ToolError
+from shared.kit.providers import load_provider
+
+QUOTE_PROVIDER_VARIABLE = "FINANCE_QUOTE_PROVIDER"
+QUOTES_FILE = Path(__file__).with_name("data") / "quotes.json"
+
+
+@runtime_checkable
+class QuoteProvider(Protocol):
+    """Answers with a stock's latest quote; raises ``ToolError`` for a ticker it does not know."""
+
+    async def quote(self, ticker: str) -> StockQuote: ...
+
+
+class OfflineQuoteProvider:
+    """Closing quotes of a fixed day for a handful of large caps (``data/quotes.json``)."""
+
+    @cached_property
+    def _data(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(QUOTES_FILE.read_text())
+        return data
+
+    async def quote(self, ticker: str) -> StockQuote:
+        quote = self._data["quotes"].get(ticker)
+        if quote is None:
+            known = ", ".join(sorted(self._data["quotes"]))
+            raise ToolError(f"No quote for ticker {ticker!r}; known tickers: {known}")
+        change = (quote["price"] - quote["previous_close"]) / quote["previous_close"] * 100
+        return StockQuote(
+            ticker=ticker,
+            name=quote["name"],
+            price=quote["price"],
+            previous_close=quote["previous_close"],
+            change_percent=round(change, 2),
+            currency=self._data["currency"],
+            as_of=self._data["as_of"],
+            source="offline",
+        )
+
+
+def quote_provider() -> QuoteProvider:
+    return load_provider(QUOTE_PROVIDER_VARIABLE, OfflineQuoteProvider, QuoteProvider)

@@ -1,0 +1,1 @@
+"""The IT team's tool service (namespace ``it-namespace``): network and Jira project tools."""

@@ -1,0 +1,83 @@
+"""Where the IT tools get their data. The offline providers ship bundled, deterministic data; a real one is
+chosen with ``IT_IP_PROVIDER`` / ``IT_JIRA_PROVIDER`` set to ``package.module:ClassName``."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import urllib.request
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from it_service.models import IpAddress, JiraMetrics
+from shared.kit import ToolError
+from shared.kit.providers import load_provider
+
+IP_PROVIDER_VARIABLE = "IT_IP_PROVIDER"
+JIRA_PROVIDER_VARIABLE = "IT_JIRA_PROVIDER"
+JIRA_DATA_FILE = Path(__file__).with_name("data") / "jira_projects.json"
+
+
+@runtime_checkable
+class IpProvider(Protocol):
+    """Answers with the network's public IP address."""
+
+    async def public_ip(self) -> IpAddress: ...
+
+
+@runtime_checkable
+class JiraProvider(Protocol):
+    """Answers with a Jira project's delivery metrics; raises ``ToolError`` for an unknown project."""
+
+    async def project_metrics(self, project: str) -> JiraMetrics: ...
+
+
+class OfflineIpProvider:
+    """A fixed documentation-range address (RFC 5737), so the tool works with no network."""
+
+    ADDRESS = "203.0.113.24"
+
+    async def public_ip(self) -> IpAddress:
+        return IpAddress(ip=self.ADDRESS, version=4, source="offline")
+
+
+class IpifyProvider:
+    """The real public address, from api.ipify.org (``IT_IP_PROVIDER=it_service.providers:IpifyProvider``)."""
+
+    URL = "https://api.ipify.org?format=json"
+
+    async def public_ip(self) -> IpAddress:
+        body = await asyncio.to_thread(self._fetch)
+        address = ipaddress.ip_address(json.loads(body)["ip"])
+        return IpAddress(ip=str(address), version=address.version, source="ipify")
+
+    def _fetch(self) -> bytes:
+        with urllib.request.urlopen(self.URL, timeout=10) as response:
+            body: bytes = response.read()
+            return body
+
+
+class OfflineJiraProvider:
+    """Bundled metrics for a handful of projects (``data/jira_projects.json``)."""
+
+    @cached_property
+    def _projects(self) -> dict[str, dict[str, object]]:
+        projects: dict[str, dict[str, object]] = json.loads(JIRA_DATA_FILE.read_text())
+        return projects
+
+    async def project_metrics(self, project: str) -> JiraMetrics:
+        data = self._projects.get(project)
+        if data is None:
+            known = ", ".join(sorted(self._projects))
+            raise ToolError(f"No Jira project {project!r}; known projects: {known}")
+        return JiraMetrics.model_validate({"project": project, **data, "source": "offline"})
+
+
+def ip_provider() -> IpProvider:
+    return load_provider(IP_PROVIDER_VARIABLE, OfflineIpProvider, IpProvider)
+
+
+def jira_provider() -> JiraProvider:
+    return load_provider(JIRA_PROVIDER_VARIABLE, OfflineJiraProvider, JiraProvider)

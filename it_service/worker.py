@@ -1,0 +1,20 @@
+"""The IT team's worker: ``python -m it_service.worker [--profile it]``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio.client import Client
+
+from it_service.tools import build_team
+from shared.kit import serve_tool_team
+from shared.process import worker_arguments
+
+
+async def main(client: Client | None = None, *, profile: str | None = None) -> None:
+    await serve_tool_team(build_team(), client, profile=profile)
+
+
+if __name__ == "__main__":
+    arguments = worker_arguments("Run the IT team's tool worker (namespace it-namespace).")
+    asyncio.run(main(profile=arguments.profile))

@@ -1,0 +1,1 @@
+"""Operator scripts for the local stack (and the Python helpers behind them)."""

@@ -1,0 +1,53 @@
+"""Turns declared tools into Temporal activities, one per tool, named after the tool."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from shared.kit.errors import ToolError
+from shared.kit.tool import Tool
+
+T = TypeVar("T")
+
+
+def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
+    """The activity that runs ``tool``: validates its arguments, heartbeats while it runs if the tool has a
+    heartbeat timeout, and turns a ``ToolError`` into a non-retryable failure carrying the tool's message."""
+    heartbeat_timeout = tool.policy.heartbeat_timeout
+
+    @activity.defn(name=tool.name)
+    async def run_tool(arguments: dict[str, Any]) -> dict[str, Any]:
+        try:
+            parsed = tool.arguments.model_validate(arguments)
+        except ValidationError as error:
+            raise ApplicationError(str(error), type="ToolError", non_retryable=True) from None
+        work = tool.invoke(parsed)
+        try:
+            if heartbeat_timeout is None:
+                result = await work
+            else:
+                result = await _with_heartbeats(work, heartbeat_timeout.total_seconds() / 3)
+        except ToolError as error:
+            raise ApplicationError(str(error), type="ToolError", non_retryable=True) from None
+        return result.model_dump(mode="json")
+
+    return run_tool
+
+
+async def _with_heartbeats(work: Awaitable[T], every_seconds: float) -> T:
+    """Await ``work`` while heartbeating, so a dead worker is noticed within the heartbeat timeout."""
+    task = asyncio.ensure_future(work)
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=every_seconds)
+            if done:
+                return task.result()
+            activity.heartbeat()
+    finally:
+        task.cancel()

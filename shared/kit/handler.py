@@ -1,0 +1,45 @@
+"""The Nexus handler of ``ToolService``, the same for every team: it serves the team's catalog and starts
+the tool workflow for each call."""
+
+from __future__ import annotations
+
+from nexusrpc.handler import StartOperationContext, service_handler, sync_operation
+from temporalio import nexus
+
+from shared.contract import (
+    ExecuteToolInput,
+    ExecuteToolOutput,
+    ListToolsInput,
+    ListToolsOutput,
+    ToolService,
+)
+from shared.kit.team import ToolTeam
+from shared.kit.tool_workflow import ToolWorkflow
+
+
+def tool_workflow_id(team: str, tool: str, request_id: str) -> str:
+    """Derived from the Nexus request id, so a retried start finds the run it already started."""
+    return f"{team}-{tool}-{request_id}"
+
+
+@service_handler(service=ToolService)
+class ToolServiceHandler:
+    """Implements ``ToolService`` for one team."""
+
+    def __init__(self, team: ToolTeam) -> None:
+        self._team = team
+
+    @sync_operation
+    async def list_tools(self, ctx: StartOperationContext, input: ListToolsInput) -> ListToolsOutput:
+        return ListToolsOutput(tools=self._team.specs())
+
+    @nexus.workflow_run_operation
+    async def execute_tool(
+        self, ctx: nexus.WorkflowRunOperationContext, input: ExecuteToolInput
+    ) -> nexus.WorkflowHandle[ExecuteToolOutput]:
+        request = self._team.prepare(input)
+        return await ctx.start_workflow(
+            ToolWorkflow.run,
+            request,
+            id=tool_workflow_id(self._team.name, request.tool, ctx.request_id),
+        )

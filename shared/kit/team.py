@@ -1,0 +1,66 @@
+"""A tool team: its tools, where it runs, and the checks every ``execute_tool`` request passes first."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nexusrpc import HandlerError, HandlerErrorType
+from pydantic import ValidationError
+
+from shared.contract import ExecuteToolInput, ToolSpec
+from shared.kit.tool import Tool
+from shared.kit.tool_workflow import ToolRunRequest
+from shared.topology import ToolServiceSite, load_topology
+
+
+class ToolTeam:
+    """The tools of one team (a key of ``tool_services`` in the topology)."""
+
+    def __init__(self, name: str, tools: Sequence[Tool[Any, Any]]) -> None:
+        self.name = name
+        self.site: ToolServiceSite = load_topology().tool_service(name)
+        self._tools: dict[str, Tool[Any, Any]] = {}
+        for tool in tools:
+            if tool.name in self._tools:
+                raise ValueError(f"Team {name!r} declares tool {tool.name!r} twice")
+            self._tools[tool.name] = tool
+
+    @property
+    def tools(self) -> list[Tool[Any, Any]]:
+        return list(self._tools.values())
+
+    def specs(self) -> list[ToolSpec]:
+        return [tool.spec() for tool in self._tools.values()]
+
+    def prepare(self, call: ExecuteToolInput) -> ToolRunRequest:
+        """Validate a call before anything starts; bad input is a BAD_REQUEST that is never retried."""
+        tool = self._tools.get(call.tool)
+        if tool is None:
+            known = ", ".join(sorted(self._tools))
+            raise HandlerError(
+                f"Unknown tool {call.tool!r} in team {self.name!r}; known tools: {known}",
+                type=HandlerErrorType.BAD_REQUEST,
+            )
+        try:
+            arguments = tool.arguments.model_validate(call.arguments)
+        except ValidationError as error:
+            raise HandlerError(
+                f"Invalid arguments for tool {call.tool!r}: {_describe(error)}",
+                type=HandlerErrorType.BAD_REQUEST,
+            ) from None
+        return ToolRunRequest(
+            tool=tool.name,
+            arguments=arguments.model_dump(mode="json"),
+            call_id=call.call_id,
+            policy=tool.policy,
+        )
+
+
+def _describe(error: ValidationError) -> str:
+    """A one-line summary of a validation error: `field: problem; field: problem`."""
+    parts = []
+    for detail in error.errors(include_url=False):
+        where = ".".join(str(part) for part in detail["loc"]) or "arguments"
+        parts.append(f"{where}: {detail['msg']}")
+    return "; ".join(parts)

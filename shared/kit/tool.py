@@ -1,0 +1,50 @@
+"""A tool as a team declares it: name, description, argument model, async implementation, activity policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from shared.contract import ToolSpec
+from shared.kit.policy import ActivityPolicy
+
+ArgsT = TypeVar("ArgsT", bound=BaseModel)
+ResultT = TypeVar("ResultT", bound=BaseModel)
+
+TOOL_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+
+
+@dataclass(frozen=True)
+class Tool(Generic[ArgsT, ResultT]):
+    """One tool. ``arguments`` is the pydantic model the caller's JSON must match; its field
+    descriptions become the JSON Schema the model reads."""
+
+    name: str
+    description: str
+    arguments: type[ArgsT]
+    run: Callable[[ArgsT], Awaitable[ResultT]]
+    policy: ActivityPolicy = field(default_factory=ActivityPolicy)
+
+    def __post_init__(self) -> None:
+        if not TOOL_NAME_PATTERN.match(self.name):
+            raise ValueError(
+                f"Tool name {self.name!r} must be lower_snake_case, start with a letter, at most 48 characters"
+            )
+        if not self.description.strip():
+            raise ValueError(f"Tool {self.name!r} needs a description: the model picks tools by it")
+
+    def spec(self) -> ToolSpec:
+        """How the tool is advertised through ``list_tools``."""
+        return ToolSpec(
+            name=self.name,
+            description=self.description,
+            input_schema=self.arguments.model_json_schema(),
+        )
+
+    async def invoke(self, arguments: ArgsT) -> ResultT:
+        """Run the implementation (the activity calls this)."""
+        return await self.run(arguments)

@@ -1,0 +1,62 @@
+"""The workflow behind ``execute_tool``: runs one tool's activity in the team's namespace.
+
+It is the same for every team. What differs per tool (activity name, timeouts, retries) arrives in its
+input, so the workflow holds no team-specific code and its history shows exactly how the tool was run.
+"""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+    from shared.contract import ExecuteToolOutput
+    from shared.kit.policy import ActivityPolicy
+
+TOOL_WORKFLOW_NAME = "ToolWorkflow"
+
+
+class ToolRunRequest(BaseModel):
+    """One validated tool call, as the Nexus handler hands it to the tool workflow."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    tool: str = Field(description="Tool name; also the name of its activity.")
+    arguments: dict[str, JsonValue] = Field(description="Arguments, already validated by the tool's model.")
+    call_id: str = Field(description="The caller's id for this call.")
+    policy: ActivityPolicy = Field(description="Timeouts and retries of the tool's activity.")
+
+
+def failure_message(error: BaseException) -> str:
+    """The innermost message of a Temporal failure chain: what actually went wrong."""
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return getattr(error, "message", None) or str(error)
+
+
+@workflow.defn(name=TOOL_WORKFLOW_NAME)
+class ToolWorkflow:
+    """Runs a tool's activity and returns its result, or fails with the tool's own message."""
+
+    @workflow.run
+    async def run(self, request: ToolRunRequest) -> ExecuteToolOutput:
+        policy = request.policy
+        try:
+            result = await workflow.execute_activity(
+                request.tool,
+                request.arguments,
+                start_to_close_timeout=policy.start_to_close_timeout,
+                heartbeat_timeout=policy.heartbeat_timeout,
+                retry_policy=policy.retry_policy(),
+                result_type=dict,
+            )
+        except ActivityError as error:
+            # Failing the workflow (not the task) ends the Nexus operation with the tool's message.
+            raise ApplicationError(
+                f"Tool {request.tool!r} failed: {failure_message(error)}",
+                type="ToolFailed",
+                non_retryable=True,
+            ) from None
+        return ExecuteToolOutput(tool=request.tool, call_id=request.call_id, result=result)

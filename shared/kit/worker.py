@@ -1,0 +1,50 @@
+"""A tool team's worker: the tool workflow, one activity per tool and the Nexus handler, on the team's
+task queue in the team's namespace."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from shared.connection import connect
+from shared.kit.activities import tool_activity
+from shared.kit.handler import ToolServiceHandler
+from shared.kit.team import ToolTeam
+from shared.kit.tool_workflow import ToolWorkflow
+from shared.log import configure_logging, get_logger
+from shared.process import run_until_stopped
+
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
+"""A killed worker's workflows move to another worker after this, not the 10 s default."""
+
+
+def build_tool_worker(client: Client, team: ToolTeam) -> Worker:
+    """The worker for ``team`` on ``client`` (whose namespace must be the team's)."""
+    return Worker(
+        client,
+        task_queue=team.site.task_queue,
+        workflows=[ToolWorkflow],
+        activities=[tool_activity(tool) for tool in team.tools],
+        nexus_service_handlers=[ToolServiceHandler(team)],
+        sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
+    )
+
+
+async def serve_tool_team(
+    team: ToolTeam, client: Client | None = None, *, profile: str | None = None
+) -> None:
+    """Run the team's worker until SIGINT or SIGTERM, then shut it down cleanly."""
+    configure_logging()
+    if client is None:
+        client = await connect(team.site.namespace, profile=profile)
+    worker = build_tool_worker(client, team)
+    get_logger(__name__).info(
+        "tool worker started",
+        team=team.name,
+        namespace=client.namespace,
+        task_queue=team.site.task_queue,
+        tools=[tool.name for tool in team.tools],
+    )
+    await run_until_stopped(worker)

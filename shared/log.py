@@ -1,0 +1,38 @@
+"""structlog, set up once per process. Workflows use ``workflow.logger`` instead."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import Any
+
+import structlog
+
+_configured = False
+
+
+def configure_logging(level: str | None = None) -> None:
+    """Log key-value lines to stderr at ``LOG_LEVEL`` (default INFO). Safe to call more than once."""
+    global _configured
+    if _configured:
+        return
+    level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
+    logging.basicConfig(stream=sys.stderr, level=level_name, format="%(message)s")
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level_name)),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+    _configured = True
+
+
+def get_logger(name: str) -> Any:
+    """A structlog logger bound to the module name."""
+    return structlog.get_logger(name)

@@ -1,0 +1,196 @@
+"""The two tool services through Nexus, from a caller in namespace ``default`` that declares its own
+``ToolService`` with dict payloads, against the real dev server and the real worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+import nexusrpc
+import pytest
+from jsonschema import Draft202012Validator
+from temporalio.client import WorkflowFailureError
+from temporalio.exceptions import ApplicationError, NexusOperationError
+
+from tests.integration.conftest import NexusCaller
+from tests.support.stack import Stack
+from tests.support.visibility import list_when_indexed
+
+IT = "it-nexus-endpoint"
+FINANCE = "finance-nexus-endpoint"
+
+
+def root_cause(error: BaseException) -> BaseException:
+    while error.__cause__ is not None:
+        error = error.__cause__
+    return error
+
+
+async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
+    """Run a call that must fail; return the Nexus operation error and its root cause."""
+    with pytest.raises(WorkflowFailureError) as raised:
+        await call
+    nexus_error = raised.value.cause
+    assert isinstance(nexus_error, NexusOperationError), raised.value
+    return nexus_error, root_cause(nexus_error)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "tool_names"),
+    [(IT, ["get_ip", "get_jira_metrics"]), (FINANCE, ["stock_price", "calculate_roi"])],
+)
+async def test_list_tools_returns_the_catalog_with_valid_json_schemas(
+    nexus_caller: NexusCaller, endpoint: str, tool_names: list[str]
+) -> None:
+    catalog = await nexus_caller(endpoint, "list_tools", {})
+
+    assert [tool["name"] for tool in catalog["tools"]] == tool_names
+    for tool in catalog["tools"]:
+        assert tool["description"]
+        Draft202012Validator.check_schema(tool["input_schema"])
+        assert tool["input_schema"]["type"] == "object"
+
+
+async def test_stock_price_runs_through_execute_tool(nexus_caller: NexusCaller) -> None:
+    output = await nexus_caller(
+        FINANCE, "execute_tool", {"tool": "stock_price", "arguments": {"ticker": "tsla"}, "call_id": "c-1"}
+    )
+
+    assert output["tool"] == "stock_price"
+    assert output["call_id"] == "c-1"
+    assert output["result"]["ticker"] == "TSLA"
+    assert output["result"]["price"] == 402.15
+    assert output["result"]["currency"] == "USD"
+
+
+async def test_calculate_roi_runs_through_execute_tool(nexus_caller: NexusCaller) -> None:
+    output = await nexus_caller(
+        FINANCE,
+        "execute_tool",
+        {
+            "tool": "calculate_roi",
+            "arguments": {"principal": 10000, "rate": 5, "years": 10},
+            "call_id": "c-2",
+        },
+    )
+
+    assert output["result"]["final_value"] == 16288.95
+    assert output["result"]["roi_percent"] == 62.89
+
+
+async def test_get_jira_metrics_runs_through_execute_tool(nexus_caller: NexusCaller) -> None:
+    output = await nexus_caller(
+        IT, "execute_tool", {"tool": "get_jira_metrics", "arguments": {"project": "DEMO"}, "call_id": "c-3"}
+    )
+
+    assert output["result"]["project"] == "DEMO"
+    assert output["result"]["open_issues"] == 42
+    assert output["result"]["source"] == "offline"
+
+
+async def test_get_ip_runs_through_execute_tool(nexus_caller: NexusCaller) -> None:
+    output = await nexus_caller(IT, "execute_tool", {"tool": "get_ip", "arguments": {}, "call_id": "c-4"})
+
+    assert output["result"] == {"ip": "203.0.113.24", "version": 4, "source": "offline"}
+
+
+async def test_the_tool_workflow_runs_in_the_teams_own_namespace(
+    nexus_caller: NexusCaller, stack: Stack
+) -> None:
+    await nexus_caller(IT, "execute_tool", {"tool": "get_ip", "arguments": {}, "call_id": "c-ns"})
+
+    it_client = await stack.client_for("it-namespace")
+    runs = await list_when_indexed(it_client, "WorkflowType = 'ToolWorkflow'")
+    assert runs, "no ToolWorkflow in it-namespace"
+    assert all(run.task_queue == "it-task-queue" for run in runs)
+    default_runs = [run async for run in stack.client.list_workflows("WorkflowType = 'ToolWorkflow'")]
+    assert default_runs == []
+
+
+async def test_unknown_tool_fails_fast_as_bad_request(nexus_caller: NexusCaller) -> None:
+    started = time.monotonic()
+    _, cause = await failure_of(
+        nexus_caller(IT, "execute_tool", {"tool": "reboot_everything", "arguments": {}, "call_id": "c-5"})
+    )
+
+    assert isinstance(cause, nexusrpc.HandlerError)
+    assert cause.type == nexusrpc.HandlerErrorType.BAD_REQUEST
+    assert "Unknown tool 'reboot_everything'" in str(cause)
+    assert "get_ip, get_jira_metrics" in str(cause)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "problem"),
+    [
+        ("stock_price", {"ticker": "not a ticker"}, "ticker"),
+        ("stock_price", {}, "ticker: Field required"),
+        ("calculate_roi", {"principal": -5, "rate": 5, "years": 10}, "principal"),
+        ("calculate_roi", {"principal": 100, "rate": 5, "years": 10, "fee": 1}, "fee: Extra inputs"),
+    ],
+)
+async def test_invalid_arguments_fail_fast_as_bad_request(
+    nexus_caller: NexusCaller, tool: str, arguments: dict[str, Any], problem: str
+) -> None:
+    started = time.monotonic()
+    _, cause = await failure_of(
+        nexus_caller(FINANCE, "execute_tool", {"tool": tool, "arguments": arguments, "call_id": "c-6"})
+    )
+
+    assert isinstance(cause, nexusrpc.HandlerError)
+    assert cause.type == nexusrpc.HandlerErrorType.BAD_REQUEST
+    assert f"Invalid arguments for tool {tool!r}" in str(cause)
+    assert problem in str(cause)
+    assert time.monotonic() - started < 5
+
+
+async def test_a_tools_own_failure_ends_the_operation_with_its_message(nexus_caller: NexusCaller) -> None:
+    started = time.monotonic()
+    _, cause = await failure_of(
+        nexus_caller(
+            FINANCE, "execute_tool", {"tool": "stock_price", "arguments": {"ticker": "ZZZZ"}, "call_id": "c"}
+        )
+    )
+
+    assert isinstance(cause, ApplicationError)
+    assert "No quote for ticker 'ZZZZ'" in cause.message
+    assert time.monotonic() - started < 5, "a tool's own failure must not be retried"
+
+
+def post_start(url: str, request_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Nexus-Request-Id": request_id},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
+
+
+async def test_two_starts_with_the_same_request_id_run_the_tool_once(
+    stack: Stack, nexus_caller: NexusCaller
+) -> None:
+    url = stack.nexus_url(IT, "execute_tool")
+    request_id = str(uuid.uuid4())
+    body = {"tool": "get_jira_metrics", "arguments": {"project": "OPS"}, "call_id": "dup"}
+    it_client = await stack.client_for("it-namespace")
+
+    first = await asyncio.to_thread(post_start, url, request_id, body)
+    workflow_id = f"it-get_jira_metrics-{request_id}"
+    await it_client.get_workflow_handle(workflow_id).result()  # the retry arrives after the run finished
+    second = await asyncio.to_thread(post_start, url, request_id, body)
+
+    assert first[0] == second[0] == 201
+    assert first[1]["token"] == second[1]["token"]
+    runs = await list_when_indexed(it_client, f"WorkflowId = '{workflow_id}'")
+    assert len(runs) == 1
+    history = await it_client.get_workflow_handle(workflow_id).fetch_history()
+    scheduled = [
+        event for event in history.events if event.HasField("activity_task_scheduled_event_attributes")
+    ]
+    assert len(scheduled) == 1
