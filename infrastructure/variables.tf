@@ -1,0 +1,94 @@
+variable "default_region" {
+  description = "Temporal Cloud region for every namespace without an entry in namespace_regions, provider-prefixed (e.g. \"aws-us-east-1\", \"gcp-us-central1\")."
+  type        = string
+  default     = "aws-us-east-1"
+
+  validation {
+    condition     = can(regex("^(aws|gcp|azure)-[a-z0-9-]+$", var.default_region))
+    error_message = "default_region must be a provider-prefixed Temporal Cloud region such as \"aws-us-east-1\"."
+  }
+}
+
+variable "namespace_regions" {
+  description = "Region per part (\"orchestrator\", \"it\", \"finance\", ...) that should not use default_region. A region cannot change after the namespace exists."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for r in values(var.namespace_regions) : can(regex("^(aws|gcp|azure)-[a-z0-9-]+$", r))])
+    error_message = "Every namespace_regions value must be a provider-prefixed Temporal Cloud region such as \"aws-us-east-1\"."
+  }
+}
+
+variable "retention_days" {
+  description = "Days Temporal Cloud keeps the history of closed workflows, for every namespace."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.retention_days >= 1 && var.retention_days <= 90 && floor(var.retention_days) == var.retention_days
+    error_message = "retention_days must be a whole number of days from 1 to 90."
+  }
+}
+
+variable "delete_protection" {
+  description = "Turn on Temporal Cloud's delete protection for every namespace. While it is on, `terraform destroy` of a namespace fails: set it to false and apply first."
+  type        = bool
+  default     = true
+}
+
+variable "auth_method" {
+  description = "How workers authenticate: \"api_key\" (default; one service account and API key per team) or \"mtls\" (client certificates issued by client_ca_pem; no API keys are created)."
+  type        = string
+  default     = "api_key"
+
+  validation {
+    condition     = contains(["api_key", "mtls"], var.auth_method)
+    error_message = "auth_method must be \"api_key\" or \"mtls\"."
+  }
+}
+
+variable "client_ca_pem" {
+  description = "PEM of the CA (or bundle) whose client certificates the namespaces accept; required when auth_method is \"mtls\". A CA certificate is public, not a secret."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.client_ca_pem == null || can(regex("-----BEGIN CERTIFICATE-----", var.client_ca_pem))
+    error_message = "client_ca_pem must hold PEM certificate text (-----BEGIN CERTIFICATE----- ...), not a path or base64."
+  }
+}
+
+variable "api_key_expiry" {
+  description = "When the teams' API keys expire, as an RFC 3339 UTC time (e.g. \"2027-12-31T00:00:00Z\"). A fixed time, not a duration, so plans stay stable; changing it replaces the keys."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.api_key_expiry == null || can(regex("^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$", var.api_key_expiry)) && can(formatdate("YYYY", var.api_key_expiry))
+    error_message = "api_key_expiry must be an RFC 3339 UTC time such as \"2027-12-31T00:00:00Z\"."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of the service accounts' and API keys' display names, to tell this deployment apart from others in the account."
+  type        = string
+  default     = "nexus-agents"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]*$", var.name_prefix))
+    error_message = "name_prefix must start with a lowercase letter and hold only lowercase letters, digits and hyphens."
+  }
+}
+
+variable "cloud_namespace_names" {
+  description = "Temporal Cloud namespace name per part, for parts whose topology.json name is taken or needs an environment prefix (e.g. { orchestrator = \"acme-agents\" }). Workers then must connect through the generated profiles, which carry the real namespace id."
+  type        = map(string)
+  default     = {}
+}
+
+variable "additional_callers" {
+  description = "Namespaces of this suite, by their topology.json name, that may call every tool endpoint besides the orchestrator's (which always may)."
+  type        = list(string)
+  default     = []
+}
