@@ -9,6 +9,7 @@ and create the namespaces and Nexus endpoints of the topology with ``temporal op
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -18,16 +19,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
 
 from shared.topology import Topology, load_topology
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-STATE_DIR = REPO_ROOT / ".local"
-PID_FILE = STATE_DIR / "dev-server.pid"
-LOG_FILE = STATE_DIR / "dev-server.log"
-DB_FILE = STATE_DIR / "temporal.db"
-
+DEFAULT_STATE_DIR = REPO_ROOT / ".local"
 DEFAULT_PORT = 7233
 DEFAULT_UI_PORT = 8233
 
@@ -63,8 +66,12 @@ def temporal_binary() -> str:
 
 def namespace_args(topology: Topology) -> list[str]:
     """``--namespace`` flags that make the dev server create every namespace of the topology at start."""
+    return [arg for name in _namespaces(topology) for arg in ("--namespace", name)]
+
+
+def _namespaces(topology: Topology) -> list[str]:
     names = [topology.orchestrator.namespace] + [site.namespace for site in topology.tool_services.values()]
-    return [arg for name in dict.fromkeys(names) for arg in ("--namespace", name)]
+    return list(dict.fromkeys(names))
 
 
 def free_port() -> int:
@@ -74,69 +81,100 @@ def free_port() -> int:
         return port
 
 
-def wait_for_port(port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What ``start`` recorded about the server it started."""
+
+    pid: int
+    port: int
+    ui_port: int
+
+    @property
+    def address(self) -> str:
+        return f"localhost:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://localhost:{self.ui_port}"
+
+
+class LocalStack:
+    """A dev server whose database, log and pid live in ``state_dir``."""
+
+    def __init__(self, state_dir: Path = DEFAULT_STATE_DIR) -> None:
+        self.state_dir = state_dir
+        self.state_file = state_dir / "dev-server.json"
+        self.log_file = state_dir / "dev-server.log"
+        self.db_file = state_dir / "temporal.db"
+
+    def running(self) -> ServerState | None:
+        """The server this stack started, if it is still alive."""
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            state = ServerState(**json.loads(self.state_file.read_text()))
+            os.kill(state.pid, 0)
+        except (FileNotFoundError, ValueError, TypeError, ProcessLookupError):
+            return None
+        return state
+
+    def start(self, port: int = DEFAULT_PORT, ui_port: int = DEFAULT_UI_PORT) -> ServerState:
+        """Start the dev server in the background with a persistent database (or return the running one).
+        A port taken by something else is replaced by a free one."""
+        if (state := self.running()) is not None:
+            return state
+        port = free_port() if port_in_use(port) else port
+        ui_port = free_port() if port_in_use(ui_port) else ui_port
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        command = [
+            temporal_binary(), "server", "start-dev",
+            "--ip", "127.0.0.1",
+            "--port", str(port),
+            "--ui-port", str(ui_port),
+            "--db-filename", str(self.db_file),
+            "--log-level", "warn",
+            *SQLITE_WAL_ARGS,
+            *TUNING_ARGS,
+            *namespace_args(load_topology()),
+        ]  # fmt: skip
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        state = ServerState(pid=process.pid, port=port, ui_port=ui_port)
+        self.state_file.write_text(json.dumps(state.__dict__))
+        self._wait_for_port(port, process)
+        return state
+
+    def stop(self) -> bool:
+        """Stop the server this stack started, by its pid. Returns whether one was running."""
+        state = self.running()
+        self.state_file.unlink(missing_ok=True)
+        if state is None:
+            return False
+        os.kill(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                os.kill(state.pid, 0)
+            except ProcessLookupError:
+                return True
+            time.sleep(0.1)
+        os.kill(state.pid, signal.SIGKILL)
+        return True
+
+    def _wait_for_port(self, port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise StackError(f"The dev server exited with code {process.returncode}; see {self.log_file}")
+            if port_in_use(port):
                 return
-        except OSError:
-            time.sleep(0.2)
-    raise StackError(f"Nothing listens on 127.0.0.1:{port} after {timeout:.0f} s; see {LOG_FILE}")
-
-
-def _running_pid() -> int | None:
-    try:
-        pid = int(PID_FILE.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return None
-    return pid
-
-
-def start(port: int = DEFAULT_PORT, ui_port: int = DEFAULT_UI_PORT) -> int:
-    """Start the dev server in the background with a persistent database; returns its pid."""
-    if (pid := _running_pid()) is not None:
-        return pid
-    STATE_DIR.mkdir(exist_ok=True)
-    command = [
-        temporal_binary(),
-        "server",
-        "start-dev",
-        "--ip", "127.0.0.1",
-        "--port", str(port),
-        "--ui-port", str(ui_port),
-        "--db-filename", str(DB_FILE),
-        "--log-level", "warn",
-        *SQLITE_WAL_ARGS,
-        *TUNING_ARGS,
-        *namespace_args(load_topology()),
-    ]  # fmt: skip
-    with LOG_FILE.open("ab") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
-    PID_FILE.write_text(str(process.pid))
-    wait_for_port(port)
-    return process.pid
-
-
-def stop() -> bool:
-    """Stop the dev server this script started (by its pid file). Returns whether one was running."""
-    pid = _running_pid()
-    if pid is None:
-        PID_FILE.unlink(missing_ok=True)
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.2)
-    else:
-        os.kill(pid, signal.SIGKILL)
-    PID_FILE.unlink(missing_ok=True)
-    return True
+            time.sleep(0.1)
+        raise StackError(
+            f"The dev server is not listening on {port} after {timeout:.0f} s; see {self.log_file}"
+        )
 
 
 def _operator(address: str, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -148,33 +186,26 @@ def _operator(address: str, *arguments: str) -> subprocess.CompletedProcess[str]
     )
 
 
-def _existing_namespaces(address: str) -> set[str]:
-    listing = _operator(address, "namespace", "list", "--output", "json")
+def _listed(address: str, *what: str) -> list[dict[str, object]]:
+    listing = _operator(address, *what, "list", "--output", "json")
     if listing.returncode != 0:
-        raise StackError(f"Cannot list namespaces at {address}: {listing.stderr.strip()}")
-    return {entry["namespaceInfo"]["name"] for entry in json.loads(listing.stdout or "[]")}
+        raise StackError(f"Cannot list {' '.join(what)} at {address}: {listing.stderr.strip()}")
+    entries: list[dict[str, object]] = [entry for entry in json.loads(listing.stdout or "[]") if entry]
+    return entries
 
 
-def _existing_endpoints(address: str) -> set[str]:
-    listing = _operator(address, "nexus", "endpoint", "list", "--output", "json")
-    if listing.returncode != 0:
-        raise StackError(f"Cannot list Nexus endpoints at {address}: {listing.stderr.strip()}")
-    return {entry["spec"]["name"] for entry in json.loads(listing.stdout or "[]") if entry}
-
-
-def setup(address: str = f"localhost:{DEFAULT_PORT}") -> list[str]:
-    """Create what is missing of the topology's namespaces and endpoints; returns what it created."""
+def setup(address: str) -> list[str]:
+    """Create what is missing of the topology's namespaces and Nexus endpoints; returns what it created."""
     topology = load_topology()
     created: list[str] = []
-    namespaces = _existing_namespaces(address)
-    wanted = [topology.orchestrator.namespace] + [s.namespace for s in topology.tool_services.values()]
-    for namespace in dict.fromkeys(wanted):
-        if namespace not in namespaces:
+    existing = {entry["namespaceInfo"]["name"] for entry in _listed(address, "namespace")}  # type: ignore[index]
+    for namespace in _namespaces(topology):
+        if namespace not in existing:
             result = _operator(address, "namespace", "create", "--namespace", namespace)
             if result.returncode != 0:
                 raise StackError(f"Cannot create namespace {namespace}: {result.stderr.strip()}")
             created.append(f"namespace {namespace}")
-    endpoints = _existing_endpoints(address)
+    endpoints = {entry["spec"]["name"] for entry in _listed(address, "nexus", "endpoint")}  # type: ignore[index]
     for site in topology.tool_services.values():
         if site.endpoint in endpoints:
             continue
@@ -192,22 +223,48 @@ def setup(address: str = f"localhost:{DEFAULT_PORT}") -> list[str]:
     return created
 
 
+async def wait_for_pollers(client: Client, namespace: str, task_queue: str, within: float = 30.0) -> None:
+    """Wait until a worker polls ``task_queue`` in ``namespace`` (workers take a few seconds to start)."""
+    request = DescribeTaskQueueRequest(
+        namespace=namespace,
+        task_queue=TaskQueue(name=task_queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    )
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        response = await client.workflow_service.describe_task_queue(request)
+        if response.pollers:
+            return
+        await asyncio.sleep(0.2)
+    raise StackError(f"No worker polls {namespace}/{task_queue} after {within:.0f} s")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the local Temporal stack for this suite.")
     parser.add_argument("command", choices=["start", "stop", "setup"])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("TEMPORAL_PORT", DEFAULT_PORT)))
-    parser.add_argument("--ui-port", type=int, default=DEFAULT_UI_PORT)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="gRPC port for start (default 7233)")
+    parser.add_argument(
+        "--ui-port", type=int, default=DEFAULT_UI_PORT, help="UI port for start (default 8233)"
+    )
+    parser.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="database, log and pid file"
+    )
     arguments = parser.parse_args(argv)
+    stack = LocalStack(arguments.state_dir)
     try:
         if arguments.command == "start":
-            pid = start(arguments.port, arguments.ui_port)
-            print(
-                f"dev server running (pid {pid}): localhost:{arguments.port}, UI http://localhost:{arguments.ui_port}"
-            )
+            state = stack.start(arguments.port, arguments.ui_port)
+            print(f"dev server running (pid {state.pid}) at {state.address}; UI {state.ui_url}")
         elif arguments.command == "stop":
-            print("dev server stopped" if stop() else "no dev server of ours was running")
+            print("dev server stopped" if stack.stop() else "no dev server of ours was running")
         else:
-            created = setup(f"localhost:{arguments.port}")
+            running = stack.running()
+            address = (
+                running.address
+                if running
+                else os.environ.get("TEMPORAL_ADDRESS", f"localhost:{DEFAULT_PORT}")
+            )
+            created = setup(address)
             print(
                 "\n".join(f"created {item}" for item in created) or "namespaces and endpoints already exist"
             )

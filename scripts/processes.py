@@ -1,4 +1,5 @@
-"""Worker processes started by tests: real ``python -m <team>.worker`` processes, stopped by their pid."""
+"""Worker processes started by the demo and the tests: real ``python -m <part>.worker`` processes, each
+stopped by its own pid (never by name: other stacks may be running on the same machine)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:

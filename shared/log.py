@@ -30,6 +30,9 @@ def configure_logging(level: str | None = None) -> None:
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,
     )
+    # litellm logs every call at INFO, request details included: keep it to warnings.
+    for noisy in ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     _configured = True
 
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from tests.support.processes import WorkerProcess
+from scripts.processes import WorkerProcess
 from tests.support.stack import Stack, start_stack
 
 

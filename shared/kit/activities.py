@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from shared.heartbeat import heartbeating
 from shared.kit.errors import ToolError
 from shared.kit.tool import Tool
-
-T = TypeVar("T")
 
 
 def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
@@ -32,22 +30,9 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[
             if heartbeat_timeout is None:
                 result = await work
             else:
-                result = await _with_heartbeats(work, heartbeat_timeout.total_seconds() / 3)
+                result = await heartbeating(work, heartbeat_timeout.total_seconds() / 3)
         except ToolError as error:
             raise ApplicationError(str(error), type="ToolError", non_retryable=True) from None
         return result.model_dump(mode="json")
 
     return run_tool
-
-
-async def _with_heartbeats(work: Awaitable[T], every_seconds: float) -> T:
-    """Await ``work`` while heartbeating, so a dead worker is noticed within the heartbeat timeout."""
-    task = asyncio.ensure_future(work)
-    try:
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=every_seconds)
-            if done:
-                return task.result()
-            activity.heartbeat()
-    finally:
-        task.cancel()

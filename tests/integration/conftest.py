@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from temporalio.worker import Worker
 
+from scripts.processes import WorkerProcess
 from tests.integration.untyped_caller import NexusCall, UntypedCallerWorkflow
-from tests.support.processes import WorkerProcess
 from tests.support.stack import Stack
 
 

@@ -1,0 +1,76 @@
+"""The tools the model sees: the local ones plus each team's discovered tools, under names that can't
+collide (``<team>__<tool>`` for remote tools, the bare name for local ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from orchestrator.models import FunctionTool
+from shared.contract import ToolSpec
+from shared.kit import ActivityPolicy, Tool
+
+LOCAL = "local"
+SEPARATOR = "__"
+
+
+class ToolService(BaseModel):
+    """A tool team the agent can reach: its name in the topology and its Nexus endpoint."""
+
+    team: str
+    endpoint: str
+
+
+class CatalogEntry(BaseModel):
+    """One tool, where it runs, and the name the model knows it by."""
+
+    model_name: str = Field(description="The function name the model sees.")
+    service: str = Field(description="A team name, or `local`.")
+    spec: ToolSpec
+    endpoint: str | None = Field(default=None, description="Nexus endpoint, for remote tools.")
+    policy: ActivityPolicy | None = Field(default=None, description="Activity policy, for local tools.")
+
+    @property
+    def tool(self) -> str:
+        return self.spec.name
+
+    def as_function(self) -> FunctionTool:
+        where = "runs locally" if self.service == LOCAL else f"run by the {self.service} team"
+        return FunctionTool(
+            name=self.model_name,
+            description=f"{self.spec.description} ({where})",
+            parameters=self.spec.input_schema,
+        )
+
+
+class ToolCatalog:
+    """Every tool the agent can call right now."""
+
+    def __init__(self, local_tools: Iterable[Tool[Any, Any]]) -> None:
+        self._entries: dict[str, CatalogEntry] = {}
+        for tool in local_tools:
+            self._entries[tool.name] = CatalogEntry(
+                model_name=tool.name, service=LOCAL, spec=tool.spec(), policy=tool.policy
+            )
+
+    def add_service(self, service: ToolService, specs: Iterable[ToolSpec]) -> None:
+        """Add (or replace) a team's tools."""
+        self._entries = {
+            name: entry for name, entry in self._entries.items() if entry.service != service.team
+        }
+        for spec in specs:
+            name = f"{service.team}{SEPARATOR}{spec.name}"
+            self._entries[name] = CatalogEntry(
+                model_name=name, service=service.team, spec=spec, endpoint=service.endpoint
+            )
+
+    def get(self, model_name: str) -> CatalogEntry | None:
+        return self._entries.get(model_name)
+
+    def names(self) -> list[str]:
+        return list(self._entries)
+
+    def functions(self) -> list[FunctionTool]:
+        return [entry.as_function() for entry in self._entries.values()]

@@ -1,0 +1,50 @@
+"""The offline model, registered inside litellm as the custom provider ``offline``: ``AGENT_MODEL=offline/planner``.
+
+It goes through litellm's own ``acompletion`` like any provider, so the agent's code path is the same
+offline and online; only the answer comes from ``planner.plan`` instead of a remote model.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import litellm
+from litellm import CustomLLM, ModelResponse
+
+from orchestrator.llm.planner import plan
+
+PROVIDER = "offline"
+OFFLINE_MODEL = f"{PROVIDER}/planner"
+
+
+class OfflineModel(CustomLLM):
+    """litellm custom provider that answers with the deterministic planner."""
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        messages: list[dict[str, Any]] = kwargs["messages"]
+        tools: list[dict[str, Any]] = (kwargs.get("optional_params") or {}).get("tools") or []
+        step = plan(messages, tools)
+        turn = sum(1 for message in messages if message["role"] == "user")
+        message: dict[str, Any] = {"role": "assistant", "content": step.text}
+        if step.calls:
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{turn}_{index}",
+                    "type": "function",
+                    "function": {"name": call.tool, "arguments": json.dumps(call.arguments)},
+                }
+                for index, call in enumerate(step.calls, start=1)
+            ]
+        return ModelResponse(
+            model=OFFLINE_MODEL,
+            choices=[
+                {"index": 0, "message": message, "finish_reason": "tool_calls" if step.calls else "stop"}
+            ],
+        )
+
+
+def register_offline_model() -> None:
+    """Make ``offline/...`` models resolvable by litellm in this process (idempotent)."""
+    if not any(entry.get("provider") == PROVIDER for entry in litellm.custom_provider_map):
+        litellm.custom_provider_map.append({"provider": PROVIDER, "custom_handler": OfflineModel()})

@@ -1,0 +1,128 @@
+"""Typed models at the agent's boundaries: its workflow input, the chat update, the transcript, and what
+travels between the workflow and the LLM activity."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+MAX_MESSAGE_CHARS = 32_000
+
+
+class AgentInput(BaseModel):
+    """Workflow input. Every field is optional, so ``{}`` starts a chat with the defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    system_prompt: str | None = Field(default=None, description="Replaces the default instructions.")
+    max_steps: int = Field(default=8, ge=1, le=50, description="LLM calls allowed in one turn.")
+
+
+class UserMessage(BaseModel):
+    """Input of the ``send_message`` update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="What the user says.")
+
+
+class ToolCallRecord(BaseModel):
+    """One tool call the agent made while answering, as the user sees it."""
+
+    tool: str = Field(description="Tool name within its service, e.g. `stock_price`.")
+    service: str = Field(description="Who ran it: a team name (`it`, `finance`) or `local`.")
+    arguments: dict[str, JsonValue] = Field(description="Arguments the model gave (empty if unreadable).")
+    ok: bool = Field(description="Whether the tool returned a result.")
+    result: dict[str, JsonValue] | None = Field(default=None, description="The tool's result, when ok.")
+    error: str | None = Field(default=None, description="Why the call failed, when not ok.")
+
+
+class AgentReply(BaseModel):
+    """Output of the ``send_message`` update."""
+
+    text: str = Field(description="The agent's answer.")
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list, description="Tools used for it, in order.")
+    unavailable_services: list[str] = Field(
+        default_factory=list, description="Tool services whose tools could not be discovered (yet)."
+    )
+
+
+class TranscriptEntry(BaseModel):
+    """One exchange of the conversation."""
+
+    user: str
+    reply: AgentReply
+
+
+class Transcript(BaseModel):
+    """Result of the ``transcript`` query, and of the workflow when the chat ends."""
+
+    entries: list[TranscriptEntry] = Field(default_factory=list)
+    ended: bool = False
+
+
+# --- Between the workflow and the LLM activity --------------------------------------------------------
+
+
+class ToolCall(BaseModel):
+    """A tool call the model asked for. ``arguments`` is the raw JSON text, which may be malformed."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+class ChatMessage(BaseModel):
+    """One message of the model conversation, in the provider-neutral OpenAI shape litellm accepts."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: Literal["system", "user", "assistant", "tool"]
+    content: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_call_id: str | None = None
+
+    def to_litellm(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": call.arguments},
+                }
+                for call in self.tool_calls
+            ]
+        if self.tool_call_id is not None:
+            message["tool_call_id"] = self.tool_call_id
+        return message
+
+
+class FunctionTool(BaseModel):
+    """A tool as the model sees it (OpenAI function-calling shape)."""
+
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+    def to_litellm(self) -> dict[str, Any]:
+        return {
+            "type": "function",
+            "function": {"name": self.name, "description": self.description, "parameters": self.parameters},
+        }
+
+
+class LlmRequest(BaseModel):
+    """Input of the LLM activity."""
+
+    messages: list[ChatMessage]
+    tools: list[FunctionTool]
+
+
+class LlmResponse(BaseModel):
+    """What the model answered: text, tool calls, or both. Provider-specific fields are dropped."""
+
+    content: str | None = None
+    tool_calls: list[ToolCall] = Field(default_factory=list)
+    model: str = Field(description="The model that answered.")

@@ -1,0 +1,69 @@
+"""The orchestrator's settings, read once from the environment when its worker starts.
+
+Provider credentials stay in the provider's usual variables (``OPENAI_API_KEY``, ``ANTHROPIC_API_KEY``...),
+which litellm reads itself; they never enter a workflow's input or history.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from orchestrator.llm.offline_model import OFFLINE_MODEL
+from shared.topology import load_topology
+
+
+class SettingsError(ValueError):
+    """A setting in the environment is unusable; the message names it and says what it expects."""
+
+
+class OrchestratorSettings(BaseModel):
+    """Everything the orchestrator worker can be told through its environment."""
+
+    model_config = ConfigDict(frozen=True)
+
+    model: str = Field(
+        default=OFFLINE_MODEL,
+        description="AGENT_MODEL: any litellm model id (openai/gpt-4o-mini, anthropic/claude-...); "
+        "default: the offline model.",
+    )
+    api_base: str | None = Field(
+        default=None, description="AGENT_API_BASE: the provider's base URL, if not its default."
+    )
+    api_key: SecretStr | None = Field(
+        default=None,
+        description="AGENT_API_KEY: a key for AGENT_API_BASE; else the provider's usual variable.",
+    )
+    llm_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="AGENT_LLM_TIMEOUT: seconds one model call may take."
+    )
+    task_queue: str = Field(
+        default_factory=lambda: load_topology().orchestrator.task_queue,
+        description="ORCHESTRATOR_TASK_QUEUE: the task queue to poll (default from the topology).",
+    )
+
+    @property
+    def is_offline(self) -> bool:
+        return self.model.startswith(OFFLINE_MODEL.split("/")[0] + "/")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OrchestratorSettings:
+        environ = os.environ if environ is None else environ
+        variables = {
+            "model": "AGENT_MODEL",
+            "api_base": "AGENT_API_BASE",
+            "api_key": "AGENT_API_KEY",
+            "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",
+            "task_queue": "ORCHESTRATOR_TASK_QUEUE",
+        }
+        values = {field: environ[variable] for field, variable in variables.items() if environ.get(variable)}
+        try:
+            return cls.model_validate(values)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{variables[str(detail['loc'][0])]}: {detail['msg']}"
+                for detail in error.errors(include_url=False)
+            )
+            raise SettingsError(f"Bad orchestrator setting: {problems}") from None

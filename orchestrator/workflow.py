@@ -1,0 +1,272 @@
+"""``AgentWorkflow``: the durable agent. It decides; activities and Nexus operations act.
+
+At start it discovers every tool service's tools once (``list_tools``, concurrently). Each ``send_message``
+update runs one turn: call the model, run all tool calls of its response concurrently (remote ones through
+Nexus ``execute_tool``, local ones as activities), feed the results back, until the model answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, NexusOperationError
+
+with workflow.unsafe.imports_passed_through():
+    from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog, ToolService
+    from orchestrator.llm.activity import CALL_LLM, LLM_REJECTED
+    from orchestrator.local_tools import LOCAL_TOOLS
+    from orchestrator.models import (
+        MAX_MESSAGE_CHARS,
+        AgentInput,
+        AgentReply,
+        ChatMessage,
+        LlmRequest,
+        LlmResponse,
+        ToolCall,
+        ToolCallRecord,
+        Transcript,
+        TranscriptEntry,
+        UserMessage,
+    )
+    from orchestrator.service_directory import TOOL_SERVICES
+    from shared.contract import ExecuteToolInput, ListToolsInput, ListToolsOutput
+    from shared.contract import ToolService as ToolServiceContract
+    from shared.kit.tool_workflow import failure_message
+
+AGENT_WORKFLOW = "AgentWorkflow"
+
+DISCOVERY_TIMEOUT = timedelta(seconds=5)
+"""How long ``list_tools`` of one service may take before the agent goes on without it."""
+REDISCOVERY_GRACE = timedelta(seconds=1)
+"""How long a turn waits for a missing service's rediscovery before answering without it."""
+REMOTE_TOOL_TIMEOUT = timedelta(seconds=60)
+LLM_TIMEOUT = timedelta(seconds=120)
+LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=20)
+LLM_RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=20),
+    maximum_attempts=6,
+    non_retryable_error_types=[LLM_REJECTED],
+)
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a company assistant. Answer with the tools you are given: prefer calling a tool to guessing, "
+    "call several tools at once when the question asks several things, and use the calculator for "
+    "arithmetic. When a tool fails, say so plainly and give its reason. Be concise."
+)
+
+
+@workflow.defn(name=AGENT_WORKFLOW)
+class AgentWorkflow:
+    """A multi-turn chat with an LLM agent whose tools are local activities and other teams' Nexus services."""
+
+    @workflow.init
+    def __init__(self, input: AgentInput) -> None:
+        self._input = input
+        self._catalog = ToolCatalog(LOCAL_TOOLS)
+        self._services: list[ToolService] = []
+        self._missing: list[ToolService] = []
+        self._discovered = False
+        self._rediscovery: asyncio.Task[None] | None = None
+        self._history: list[ChatMessage] = []
+        self._transcript = Transcript()
+        self._busy = False
+        self._ended = False
+
+    @workflow.run
+    async def run(self, input: AgentInput) -> Transcript:
+        self._services = await workflow.execute_local_activity(
+            TOOL_SERVICES, start_to_close_timeout=timedelta(seconds=10), result_type=list[ToolService]
+        )
+        await self._discover(self._services)
+        self._discovered = True
+        await workflow.wait_condition(lambda: self._ended and workflow.all_handlers_finished())
+        self._transcript.ended = True
+        return self._transcript
+
+    @workflow.update
+    async def send_message(self, message: UserMessage) -> AgentReply:
+        self._busy = True
+        try:
+            await workflow.wait_condition(lambda: self._discovered)
+            await self._retry_missing_services()
+            reply = await self._turn(message.text.strip())
+        finally:
+            self._busy = False
+        self._transcript.entries.append(TranscriptEntry(user=message.text, reply=reply))
+        return reply
+
+    @send_message.validator
+    def _validate_message(self, message: UserMessage) -> None:
+        if self._ended:
+            raise ValueError("This chat has ended; start a new one to keep talking.")
+        if self._busy:
+            raise ValueError(
+                "The agent is still answering the previous message; send this one when it is done."
+            )
+        if not message.text.strip():
+            raise ValueError("The message is empty; say something.")
+        if len(message.text) > MAX_MESSAGE_CHARS:
+            raise ValueError(
+                f"The message has {len(message.text)} characters; the limit is {MAX_MESSAGE_CHARS}."
+            )
+
+    @workflow.query
+    def transcript(self) -> Transcript:
+        return self._transcript
+
+    @workflow.signal
+    def end_chat(self) -> None:
+        self._ended = True
+
+    # --- discovery ----------------------------------------------------------------------------------
+
+    async def _discover(self, services: list[ToolService]) -> None:
+        catalogs = await asyncio.gather(*(self._list_tools(service) for service in services))
+        for service, catalog in zip(services, catalogs, strict=True):
+            if catalog is not None:
+                self._catalog.add_service(service, catalog.tools)
+        self._missing = [
+            service for service, catalog in zip(services, catalogs, strict=True) if catalog is None
+        ] + [service for service in self._missing if service not in services]
+
+    async def _list_tools(self, service: ToolService) -> ListToolsOutput | None:
+        client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=service.endpoint)
+        try:
+            return await client.execute_operation(
+                ToolServiceContract.list_tools, ListToolsInput(), schedule_to_close_timeout=DISCOVERY_TIMEOUT
+            )
+        except NexusOperationError as error:
+            workflow.logger.warning("Tool discovery failed for %s: %s", service.team, failure_message(error))
+            return None
+
+    async def _retry_missing_services(self) -> None:
+        """Try the missing services again, in the background; wait only briefly for them."""
+        if self._rediscovery is not None and self._rediscovery.done():
+            self._rediscovery = None
+        if self._missing and self._rediscovery is None:
+            self._rediscovery = asyncio.create_task(self._discover(list(self._missing)))
+        if self._rediscovery is not None:
+            try:
+                await workflow.wait_condition(self._rediscovery.done, timeout=REDISCOVERY_GRACE)
+            except TimeoutError:
+                pass  # still waiting on a slow or dead service: answer with what we have
+
+    # --- one turn -----------------------------------------------------------------------------------
+
+    async def _turn(self, text: str) -> AgentReply:
+        self._history.append(ChatMessage(role="user", content=text))
+        records: list[ToolCallRecord] = []
+        for step in range(self._input.max_steps):
+            try:
+                response = await self._call_llm()
+            except ActivityError as error:
+                return self._reply(f"Sorry, the model could not answer: {failure_message(error)}", records)
+            self._history.append(
+                ChatMessage(role="assistant", content=response.content, tool_calls=response.tool_calls)
+            )
+            if not response.tool_calls:
+                return self._reply(
+                    (response.content or "").strip() or "(the model gave an empty answer)", records
+                )
+            outcomes = await asyncio.gather(
+                *(self._call_tool(call, f"{len(self._transcript.entries)}.{step}.{index}")
+                  for index, call in enumerate(response.tool_calls))
+            )  # fmt: skip
+            for call, (record, content) in zip(response.tool_calls, outcomes, strict=True):
+                records.append(record)
+                self._history.append(ChatMessage(role="tool", tool_call_id=call.id, content=content))
+        return self._reply(
+            f"I stopped after {self._input.max_steps} model calls without reaching an answer; "
+            "try asking for less at once.",
+            records,
+        )
+
+    def _reply(self, text: str, records: list[ToolCallRecord]) -> AgentReply:
+        missing = [service.team for service in self._missing]
+        if missing:
+            text += f"\n\n(Unavailable right now: the tools of {', '.join(missing)}; their service did not answer.)"
+        return AgentReply(text=text, tool_calls=records, unavailable_services=missing)
+
+    async def _call_llm(self) -> LlmResponse:
+        prompt = self._input.system_prompt or DEFAULT_SYSTEM_PROMPT
+        if self._missing:
+            prompt += " These services are unavailable right now, so their tools are missing: "
+            prompt += ", ".join(service.team for service in self._missing) + "."
+        request = LlmRequest(
+            messages=[ChatMessage(role="system", content=prompt), *self._history],
+            tools=self._catalog.functions(),
+        )
+        return await workflow.execute_activity(
+            CALL_LLM,
+            request,
+            start_to_close_timeout=LLM_TIMEOUT,
+            heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
+            retry_policy=LLM_RETRY_POLICY,
+            result_type=LlmResponse,
+        )
+
+    async def _call_tool(self, call: ToolCall, position: str) -> tuple[ToolCallRecord, str]:
+        """Run one tool call; any failure becomes a result the model reads, never an error of the turn."""
+        entry = self._catalog.get(call.name)
+        try:
+            arguments = json.loads(call.arguments or "{}")
+        except json.JSONDecodeError as error:
+            return self._failed(call.name, entry, {}, f"The arguments are not valid JSON ({error.msg}).")
+        if not isinstance(arguments, dict):
+            return self._failed(call.name, entry, {}, "The arguments must be a JSON object.")
+        if entry is None:
+            available = ", ".join(self._catalog.names())
+            return self._failed(
+                call.name, None, arguments, f"There is no tool {call.name!r}. Available tools: {available}."
+            )
+        try:
+            result = await self._execute(
+                entry, arguments, call_id=f"{workflow.info().workflow_id}/{position}"
+            )
+        except (ActivityError, NexusOperationError) as error:
+            return self._failed(call.name, entry, arguments, failure_message(error))
+        record = ToolCallRecord(
+            tool=entry.tool, service=entry.service, arguments=arguments, ok=True, result=result
+        )
+        return record, json.dumps({"ok": True, "result": result})
+
+    async def _execute(self, entry: CatalogEntry, arguments: dict[str, Any], call_id: str) -> dict[str, Any]:
+        if entry.service == LOCAL:
+            assert entry.policy is not None
+            local_result: dict[str, Any] = await workflow.execute_activity(
+                entry.tool,
+                arguments,
+                start_to_close_timeout=entry.policy.start_to_close_timeout,
+                heartbeat_timeout=entry.policy.heartbeat_timeout,
+                retry_policy=entry.policy.retry_policy(),
+                result_type=dict,
+            )
+            return local_result
+        assert entry.endpoint is not None
+        client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=entry.endpoint)
+        output = await client.execute_operation(
+            ToolServiceContract.execute_tool,
+            ExecuteToolInput(tool=entry.tool, arguments=arguments, call_id=call_id),
+            schedule_to_close_timeout=REMOTE_TOOL_TIMEOUT,
+        )
+        return dict(output.result)
+
+    @staticmethod
+    def _failed(
+        name: str, entry: CatalogEntry | None, arguments: dict[str, Any], error: str
+    ) -> tuple[ToolCallRecord, str]:
+        record = ToolCallRecord(
+            tool=entry.tool if entry else name,
+            service=entry.service if entry else "unknown",
+            arguments=arguments,
+            ok=False,
+            error=error,
+        )
+        return record, json.dumps({"ok": False, "error": error})
