@@ -37,7 +37,11 @@ class OrchestratorSettings(BaseModel):
         description="AGENT_API_KEY: a key for AGENT_API_BASE; else the provider's usual variable.",
     )
     llm_timeout_seconds: float = Field(
-        default=60.0, gt=0, description="AGENT_LLM_TIMEOUT: seconds one model call may take."
+        default=60.0,
+        gt=0,
+        le=600,
+        allow_inf_nan=False,
+        description="AGENT_LLM_TIMEOUT: seconds one model call may take.",
     )
     task_queue: str = Field(
         default_factory=lambda: load_topology().orchestrator.task_queue,

@@ -20,14 +20,17 @@ _STOPWORDS = frozenset(
     please can could would you tell show give get i it its this that there their do does did from as e g eg
     current currently latest now today also then some any all use using value""".split()
 )
-_SPLIT = re.compile(r"\?|;|\.\s|\b(?:and|also|then|plus)\b|,(?!\d)", re.IGNORECASE)
+# Clause boundaries: "?", ";", a sentence's full stop (not "St. Louis"), joining words, a comma not in a number.
+_SPLIT = re.compile(r"\?|;|(?<=[a-z0-9]{3})\.\s|\b(?:and|also|then|plus)\b|,(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9.]*")
 _NUMBER = re.compile(
     r"(?P<prefix>[$€£]?)(?P<number>-?\d[\d,]*(?:\.\d+)?)\s*(?P<suffix>%|k\b|m\b)?", re.IGNORECASE
 )
 _ARITHMETIC = re.compile(r"[-(]*\d[\d.,]*(?:\s*(?:\*\*|//|[-+*/^%\u00d7\u00f7])\s*[(]*\s*-?\d[\d.,]*[)]*)+")
-_PLACE = re.compile(r"\b(?:in|for|at|of|about)\s+((?:[A-Z][a-zA-Z'-]+)(?:\s+[A-Z][a-zA-Z'-]+)*)")
-_PROPER = re.compile(r"\b([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+)*)")
+_NAME_WORD = r"[A-Z\u00c0-\u00de][\w'.-]*"  # a capitalized word, accents included (Sao, S\u00e3o, St.)
+_NAME = rf"{_NAME_WORD}(?:\s+(?:(?:de|da|do|del|della|di|du|la|le|van|von|der)\s+)?{_NAME_WORD})*"
+_PLACE = re.compile(rf"\b(?:in|for|at|of|about)\s+({_NAME})")
+_PROPER = re.compile(rf"\b({_NAME})")
 _TRAILING_PLACE = re.compile(r"\b(?:in|for|at)\s+([a-zA-Z][a-zA-Z' -]*?)\s*$", re.IGNORECASE)
 
 

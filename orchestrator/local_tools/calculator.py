@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import re
 from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -27,6 +28,8 @@ _BINARY: dict[type[ast.operator], Callable[[float, float], float]] = {
 }
 _UNARY: dict[type[ast.unaryop], Callable[[float], float]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _CONSTANTS = {"pi": math.pi, "e": math.e}
+_TIMES, _DIVIDED_BY = "\u00d7", "\u00f7"
+_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 class CalculatorArguments(BaseModel):
@@ -51,9 +54,9 @@ class CalculatorResult(BaseModel):
 
 def evaluate(expression: str) -> float:
     """The value of ``expression``; a ``ToolError`` says what is wrong with one that can't be evaluated."""
-    normalized = (
-        expression.replace("^", "**").replace("\u00d7", "*").replace("\u00f7", "/").replace(",", "")
-    )  # multiplication and division signs
+    normalized = expression.replace("^", "**").replace(_TIMES, "*").replace(_DIVIDED_BY, "/")
+    # Only thousands separators go: "1,5" (one and a half in much of the world) is refused, not read as 15.
+    normalized = _THOUSANDS_SEPARATOR.sub("", normalized)
     try:
         tree = ast.parse(normalized.strip(), mode="eval")
     except SyntaxError:
@@ -64,12 +67,19 @@ def evaluate(expression: str) -> float:
         raise ToolError(f"Division by zero in {expression!r}") from None
     except OverflowError:
         raise ToolError(f"The result of {expression!r} is too large") from None
-    if math.isnan(value) or abs(value) > MAX_MAGNITUDE:
-        raise ToolError(f"The result of {expression!r} is too large")
+    if isinstance(value, float) and math.isnan(value):
+        raise ToolError(f"The result of {expression!r} is not a number")
     return value
 
 
 def _evaluate(node: ast.expr) -> float:
+    value = _evaluate_node(node)
+    if abs(value) > MAX_MAGNITUDE:  # checked at every step, so nested powers can't exhaust memory
+        raise OverflowError
+    return value
+
+
+def _evaluate_node(node: ast.expr) -> float:
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, int | float)
@@ -83,12 +93,10 @@ def _evaluate(node: ast.expr) -> float:
     if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
         left, right = _evaluate(node.left), _evaluate(node.right)
         if isinstance(node.op, ast.Pow) and abs(right) > MAX_EXPONENT:
-            raise ToolError(f"Exponent {right:g} is too large (the limit is {MAX_EXPONENT})")
+            raise ToolError(f"Exponent {right:g} is out of range (the limit is {MAX_EXPONENT} either way)")
         result = _BINARY[type(node.op)](left, right)
         if isinstance(result, complex):
             raise ToolError("The result is not a real number")
-        if abs(result) > MAX_MAGNITUDE:  # checked at every step, so nested powers can't exhaust memory
-            raise OverflowError
         return result
     raise ToolError(f"Only numbers and + - * / // % ** are allowed, not {ast.unparse(node)!r}")
 

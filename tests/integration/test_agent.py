@@ -1,0 +1,207 @@
+"""The agent end to end with the offline model: real dev server, the three real worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import pytest
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.service import RPCError
+
+from orchestrator.conversation import Conversation
+from scripts.processes import WorkerProcess
+from shared.topology import load_topology
+from tests.conftest import start_polling
+from tests.integration.agent_support import nexus_schedules
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.usefixtures("orchestrator_worker")
+
+TWO_THINGS = "What is the stock price of TSLA and the JIRA metrics for project DEMO?"
+
+
+async def new_chat(stack: Stack) -> Conversation:
+    return await Conversation.start(stack.client)
+
+
+def rejection(error: WorkflowUpdateFailedError) -> str:
+    """Every message of the failure chain, as the CLI shows them."""
+    messages = []
+    cause: BaseException | None = error.cause
+    while cause is not None:
+        messages.append(str(getattr(cause, "message", cause)))
+        cause = cause.__cause__
+    return " <- ".join(messages)
+
+
+async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack: Stack) -> None:
+    chat = await new_chat(stack)
+
+    reply = await chat.send(TWO_THINGS)
+
+    assert [(call.service, call.tool, call.ok) for call in reply.tool_calls] == [
+        ("finance", "stock_price", True),
+        ("it", "get_jira_metrics", True),
+    ]
+    assert "402.15" in reply.text and "Demo Platform" in reply.text
+    assert reply.text.startswith("[offline model]")
+    executions = await nexus_schedules(chat.handle, "execute_tool")
+    assert {event.nexus_operation_scheduled_event_attributes.endpoint for event in executions} == {
+        "finance-nexus-endpoint",
+        "it-nexus-endpoint",
+    }
+    tasks = {
+        event.nexus_operation_scheduled_event_attributes.workflow_task_completed_event_id
+        for event in executions
+    }
+    assert len(tasks) == 1, "both Nexus operations must be scheduled by the same workflow task"
+
+
+async def test_a_local_tool_runs_as_an_activity_of_the_orchestrator(stack: Stack) -> None:
+    chat = await new_chat(stack)
+
+    reply = await chat.send("What is 125 * 8?")
+
+    assert [(call.service, call.tool, call.result) for call in reply.tool_calls] == [
+        ("local", "calculator", {"expression": "125 * 8", "value": 1000.0})
+    ]
+    assert "1000" in reply.text
+    assert await nexus_schedules(chat.handle, "execute_tool") == []
+
+
+async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Stack) -> None:
+    chat = await new_chat(stack)
+
+    await chat.send("What is my IP address?")
+    await chat.send("What's the weather in Tokyo?")
+    await chat.send("Calculate ROI for $1,000 at 7% over 5 years")
+
+    discoveries = await nexus_schedules(chat.handle, "list_tools")
+    assert sorted(event.nexus_operation_scheduled_event_attributes.endpoint for event in discoveries) == [
+        "finance-nexus-endpoint",
+        "it-nexus-endpoint",
+    ]
+
+
+async def test_the_transcript_keeps_every_turn_and_ending_returns_it(stack: Stack) -> None:
+    chat = await new_chat(stack)
+    await chat.send("What is my IP address?")
+    await chat.send("What's the weather in Paris?")
+
+    transcript = await chat.transcript()
+    final = await chat.end()
+
+    assert [entry.user for entry in transcript.entries] == [
+        "What is my IP address?",
+        "What's the weather in Paris?",
+    ]
+    assert "203.0.113.24" in transcript.entries[0].reply.text
+    assert "Paris" in transcript.entries[1].reply.text
+    assert final.ended is True
+    assert final.entries == transcript.entries
+
+
+async def test_a_failing_tool_is_told_to_the_model_and_the_chat_goes_on(stack: Stack) -> None:
+    chat = await new_chat(stack)
+
+    failed = await chat.send("What is the stock price of ZZZZ?")
+    after = await chat.send("What is the stock price of MSFT?")
+
+    assert [(call.tool, call.ok) for call in failed.tool_calls] == [("stock_price", False)]
+    assert "No quote for ticker 'ZZZZ'" in (failed.tool_calls[0].error or "")
+    assert "No quote for ticker 'ZZZZ'" in failed.text
+    assert after.tool_calls[0].ok and "512.3" in after.text
+
+
+async def test_the_plain_cli_shape_works_start_with_empty_input_and_update_with_text(stack: Stack) -> None:
+    workflow_id = f"cli-shape-{uuid.uuid4()}"
+    handle = await stack.client.start_workflow(
+        "AgentWorkflow", {}, id=workflow_id, task_queue="orchestrator-task-queue"
+    )
+
+    reply: dict[str, Any] = await handle.execute_update(
+        "send_message", {"text": TWO_THINGS}, result_type=dict
+    )
+
+    assert {"text", "tool_calls"} <= set(reply)
+    assert [(call["tool"], call["service"], call["ok"]) for call in reply["tool_calls"]] == [
+        ("stock_price", "finance", True),
+        ("get_jira_metrics", "it", True),
+    ]
+    assert reply["tool_calls"][0]["arguments"] == {"ticker": "TSLA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", "The message is empty"),
+        ("   \n\t ", "The message is empty"),
+        ("x" * 32_001, "the limit is 32000"),
+    ],
+)
+async def test_the_validator_rejects_bad_messages_and_loses_nothing(
+    stack: Stack, text: str, reason: str
+) -> None:
+    chat = await new_chat(stack)
+    await chat.send("What is my IP address?")
+
+    with pytest.raises(WorkflowUpdateFailedError) as raised:
+        await chat.send(text)
+    after = await chat.send("What's the weather in Sydney?")
+
+    assert reason in rejection(raised.value)
+    transcript = await chat.transcript()
+    assert [entry.user for entry in transcript.entries] == [
+        "What is my IP address?",
+        "What's the weather in Sydney?",
+    ]
+    assert after.tool_calls[0].ok
+
+
+async def test_a_message_with_the_wrong_shape_is_rejected_and_the_chat_goes_on(stack: Stack) -> None:
+    chat = await new_chat(stack)
+
+    with pytest.raises(WorkflowUpdateFailedError) as raised:
+        await chat.handle.execute_update("send_message", {"txt": "hello"})
+    reply = await chat.send("What is my IP address?")
+
+    assert "Failed decoding arguments" in rejection(raised.value)
+    assert "txt" in rejection(raised.value)
+    assert reply.tool_calls[0].ok
+
+
+async def test_a_closed_chat_refuses_new_messages(stack: Stack) -> None:
+    chat = await new_chat(stack)
+    await chat.send("What is my IP address?")
+    await chat.end()
+
+    with pytest.raises(RPCError) as raised:
+        await chat.send("One more thing")
+
+    assert "completed" in str(raised.value) or "closing" in str(raised.value)
+
+
+async def test_with_a_service_down_at_start_the_agent_uses_the_others_and_finds_it_later(
+    stack: Stack, tool_workers: dict[str, WorkerProcess]
+) -> None:
+    finance = tool_workers["finance"]
+    finance.stop()
+    try:
+        chat = await new_chat(stack)
+        degraded = await chat.send(TWO_THINGS)
+    finally:
+        site = load_topology().tool_service("finance")
+        tool_workers["finance"] = await start_polling(
+            stack, "finance_service.worker", site.namespace, site.task_queue, {}
+        )
+
+    assert degraded.unavailable_services == ["finance"]
+    assert "Unavailable right now: the tools of finance" in degraded.text
+    assert [(call.tool, call.ok) for call in degraded.tool_calls] == [("get_jira_metrics", True)]
+
+    recovered = await asyncio.wait_for(chat.send("What is the stock price of TSLA?"), timeout=30)
+
+    assert recovered.unavailable_services == []
+    assert [(call.tool, call.ok) for call in recovered.tool_calls] == [("stock_price", True)]
