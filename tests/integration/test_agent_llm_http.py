@@ -14,7 +14,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from orchestrator.conversation import Conversation
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.integration.test_agent import rejection
-from tests.support.llm_stub import LlmStub, completion, error
+from scripts.llm_stub import LlmStub, completion, error
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.usefixtures("stub_llm_worker")

@@ -1,5 +1,5 @@
-"""An OpenAI-compatible chat-completions server on 127.0.0.1 that answers with scripted replies, so tests
-drive litellm's real HTTP path (the OpenAI provider) with no network and no real model."""
+"""An OpenAI-compatible chat-completions server on 127.0.0.1 that answers with scripted replies, so tests and
+benchmarks drive litellm's real HTTP path (its OpenAI provider) with no network and no real model."""
 
 from __future__ import annotations
 
