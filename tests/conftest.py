@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from scripts.llm_stub import LlmStub
 from scripts.localstack import wait_for_pollers
 from scripts.processes import WorkerProcess
 from shared.topology import load_topology
-from scripts.llm_stub import LlmStub
 from tests.support.stack import Stack, start_stack
 
 STUB_LLM_TASK_QUEUE = "orchestrator-stub-llm"

@@ -12,9 +12,9 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
 from orchestrator.conversation import Conversation
+from scripts.llm_stub import LlmStub, completion, error
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.integration.test_agent import rejection
-from scripts.llm_stub import LlmStub, completion, error
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.usefixtures("stub_llm_worker")
