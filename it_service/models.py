@@ -49,3 +49,50 @@ class JiraMetrics(BaseModel):
     avg_cycle_time_days: float = Field(ge=0, description="Mean days from start to done, last 30 days.")
     sprint_velocity: float = Field(ge=0, description="Story points completed per sprint, last 3 sprints.")
     source: str = Field(description="Which provider answered (`offline` for bundled data).")
+
+
+Priority = Literal["low", "medium", "high"]
+
+
+class CreateTicketArguments(BaseModel):
+    """A new IT ticket."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(
+        min_length=3, max_length=200, description="One line saying what is wrong, e.g. VPN drops."
+    )
+    description: str = Field(default="", max_length=4000, description="Details: who, where, since when.")
+    priority: Priority = Field(default="medium", description="How urgent: low, medium or high.")
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _collapse_whitespace(cls, value: object) -> object:
+        return " ".join(value.split()) if isinstance(value, str) else value
+
+
+class Ticket(BaseModel):
+    """One ticket in the IT ledger."""
+
+    id: str = Field(description="Ticket id, e.g. IT-1001.")
+    title: str = Field(description="What is wrong.")
+    description: str = Field(description="Details.")
+    priority: Priority = Field(description="How urgent.")
+    status: Literal["open", "closed"] = Field(description="Whether it is being worked on.")
+    created_at: str = Field(description="When it was opened (UTC, ISO 8601).")
+
+
+class ListTicketsArguments(BaseModel):
+    """Which tickets to list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "closed"] = Field(default="open", description="Open or closed tickets.")
+    limit: int = Field(default=20, ge=1, le=500, description="How many, newest first (at most 500).")
+
+
+class TicketList(BaseModel):
+    """Tickets, newest first."""
+
+    tickets: list[Ticket] = Field(description="The tickets.")
+    count: int = Field(description="How many are listed.")

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
-from it_service.models import GetIpArguments, IpAddress, JiraMetrics, JiraMetricsArguments
+from datetime import timedelta
+
+from it_service.models import (
+    CreateTicketArguments,
+    GetIpArguments,
+    IpAddress,
+    JiraMetrics,
+    JiraMetricsArguments,
+    ListTicketsArguments,
+    Ticket,
+    TicketList,
+)
 from it_service.providers import IpProvider, JiraProvider, ip_provider, jira_provider
-from shared.kit import Tool, ToolTeam
+from it_service.ticket_ledger import TicketLedger, ticket_ledger
+from shared.kit import ActivityPolicy, Tool, ToolTeam, current_call
 
 TEAM = "it"
 
 
-def build_team(ips: IpProvider | None = None, jira: JiraProvider | None = None) -> ToolTeam:
+def build_team(
+    ips: IpProvider | None = None, jira: JiraProvider | None = None, tickets: TicketLedger | None = None
+) -> ToolTeam:
     """The IT tools, backed by the given providers or those the environment chooses."""
     ips = ips or ip_provider()
     jira = jira or jira_provider()
+    ledger = tickets or ticket_ledger()
 
     async def get_ip(arguments: GetIpArguments) -> IpAddress:
         return await ips.public_ip()
 
     async def get_jira_metrics(arguments: JiraMetricsArguments) -> JiraMetrics:
         return await jira.project_metrics(arguments.project)
+
+    async def create_ticket(arguments: CreateTicketArguments) -> Ticket:
+        key = current_call().idempotency_key
+        return await ledger.create(key, arguments.title, arguments.description, arguments.priority)
+
+    async def list_tickets(arguments: ListTicketsArguments) -> TicketList:
+        found = await ledger.recent(arguments.status, arguments.limit)
+        return TicketList(tickets=found, count=len(found))
 
     return ToolTeam(
         TEAM,
@@ -37,6 +60,20 @@ def build_team(ips: IpProvider | None = None, jira: JiraProvider | None = None) 
                 ),
                 arguments=JiraMetricsArguments,
                 run=get_jira_metrics,
+            ),
+            Tool(
+                name="create_ticket",
+                description="Open an IT ticket for a problem, with a title, optional details and a priority.",
+                arguments=CreateTicketArguments,
+                run=create_ticket,
+                # A ticket system can be slow: heartbeats let a dead worker's call move on within seconds.
+                policy=ActivityPolicy(heartbeat_timeout=timedelta(seconds=3)),
+            ),
+            Tool(
+                name="list_tickets",
+                description="List IT tickets, newest first, open or closed.",
+                arguments=ListTicketsArguments,
+                run=list_tickets,
             ),
         ],
     )

@@ -9,18 +9,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from orchestrator.models import FunctionTool
+from orchestrator.service_directory import ToolService
 from shared.contract import ToolSpec
 from shared.kit import ActivityPolicy, Tool
 
 LOCAL = "local"
 SEPARATOR = "__"
-
-
-class ToolService(BaseModel):
-    """A tool team the agent can reach: its name in the topology and its Nexus endpoint."""
-
-    team: str
-    endpoint: str
 
 
 class CatalogEntry(BaseModel):

@@ -17,6 +17,9 @@ class AgentInput(BaseModel):
 
     system_prompt: str | None = Field(default=None, description="Replaces the default instructions.")
     max_steps: int = Field(default=8, ge=1, le=50, description="LLM calls allowed in one turn.")
+    tool_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="How long one remote tool call may take, retries included."
+    )
 
 
 class UserMessage(BaseModel):
@@ -36,6 +39,9 @@ class ToolCallRecord(BaseModel):
     ok: bool = Field(description="Whether the tool returned a result.")
     result: dict[str, JsonValue] | None = Field(default=None, description="The tool's result, when ok.")
     error: str | None = Field(default=None, description="Why the call failed, when not ok.")
+    note: str | None = Field(
+        default=None, description="Anything else worth knowing, e.g. a result cut short."
+    )
 
 
 class AgentReply(BaseModel):

@@ -1,18 +1,62 @@
-"""Which tool services exist: read from the topology by an activity, so the workflow itself does no I/O and
-replays the same list it saw the first time."""
+"""Which tool services exist, read by a (local) activity so the workflow itself does no I/O.
+
+It also checks that each service's Nexus endpoint exists: a workflow that schedules an operation on a
+missing endpoint has its workflow task rejected by the server, over and over, and never moves on. Where the
+endpoint registry can't be read (Temporal Cloud manages endpoints outside the namespace API), the check says
+"unknown" and discovery tries the endpoint anyway.
+"""
 
 from __future__ import annotations
 
+from pydantic import BaseModel, Field
 from temporalio import activity
+from temporalio.api.operatorservice.v1 import ListNexusEndpointsRequest
+from temporalio.client import Client
+from temporalio.service import RPCError
 
-from orchestrator.catalog import ToolService
 from shared.topology import load_topology
 
 TOOL_SERVICES = "tool_services"
 
 
-@activity.defn(name=TOOL_SERVICES)
-async def tool_services() -> list[ToolService]:
-    return [
-        ToolService(team=team, endpoint=site.endpoint) for team, site in load_topology().tool_services.items()
-    ]
+class ToolService(BaseModel):
+    """A tool team the agent can reach: its name in the topology and its Nexus endpoint."""
+
+    team: str
+    endpoint: str
+    endpoint_exists: bool | None = Field(default=None, description="None when the registry can't be read.")
+
+
+class ServiceDirectory:
+    """The ``tool_services`` activity, bound to the worker's client."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @activity.defn(name=TOOL_SERVICES)
+    async def tool_services(self) -> list[ToolService]:
+        endpoints = await self._registered_endpoints()
+        return [
+            ToolService(
+                team=team,
+                endpoint=site.endpoint,
+                endpoint_exists=None if endpoints is None else site.endpoint in endpoints,
+            )
+            for team, site in load_topology().tool_services.items()
+        ]
+
+    async def _registered_endpoints(self) -> set[str] | None:
+        names: set[str] = set()
+        page_token = b""
+        try:
+            while True:
+                response = await self._client.operator_service.list_nexus_endpoints(
+                    ListNexusEndpointsRequest(page_size=100, next_page_token=page_token)
+                )
+                names.update(endpoint.spec.name for endpoint in response.endpoints)
+                if not response.next_page_token:
+                    return names
+                page_token = response.next_page_token
+        except RPCError as error:
+            activity.logger.info("Cannot read the Nexus endpoint registry (%s); trying every endpoint", error)
+            return None

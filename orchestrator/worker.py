@@ -14,7 +14,7 @@ from temporalio.worker import Worker
 
 from orchestrator.llm.activity import LlmActivities
 from orchestrator.local_tools import LOCAL_TOOLS
-from orchestrator.service_directory import tool_services
+from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.workflow import AgentWorkflow
 from shared.connection import connect
@@ -29,11 +29,12 @@ STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
 
 def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
     llm = LlmActivities(settings)
+    directory = ServiceDirectory(client)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=[AgentWorkflow],
-        activities=[llm.call_llm, tool_services, *(tool_activity(tool) for tool in LOCAL_TOOLS)],
+        activities=[llm.call_llm, directory.tool_services, *(tool_activity(tool) for tool in LOCAL_TOOLS)],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
     )
 

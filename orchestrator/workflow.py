@@ -17,7 +17,8 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, NexusOperationError
 
 with workflow.unsafe.imports_passed_through():
-    from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog, ToolService
+    from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
+    from orchestrator.circuit_breaker import CircuitBreaker
     from orchestrator.llm.activity import CALL_LLM, LLM_REJECTED
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
@@ -33,7 +34,8 @@ with workflow.unsafe.imports_passed_through():
         TranscriptEntry,
         UserMessage,
     )
-    from orchestrator.service_directory import TOOL_SERVICES
+    from orchestrator.service_directory import TOOL_SERVICES, ToolService
+    from orchestrator.tool_results import failed, is_service_failure, succeeded
     from shared.contract import ExecuteToolInput, ListToolsInput, ListToolsOutput
     from shared.contract import ToolService as ToolServiceContract
     from shared.kit.tool_workflow import failure_message
@@ -44,11 +46,11 @@ DISCOVERY_TIMEOUT = timedelta(seconds=5)
 """How long ``list_tools`` of one service may take before the agent goes on without it."""
 REDISCOVERY_GRACE = timedelta(seconds=1)
 """How long a turn waits for a missing service's rediscovery before answering without it."""
-REMOTE_TOOL_TIMEOUT = timedelta(seconds=60)
 LLM_TIMEOUT = timedelta(seconds=120)
-LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=20)
+LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=3)
+"""The LLM activity heartbeats twice a second: a call lost with its worker is retried within seconds."""
 LLM_RETRY_POLICY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
+    initial_interval=timedelta(milliseconds=500),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(seconds=20),
     maximum_attempts=6,
@@ -70,8 +72,9 @@ class AgentWorkflow:
     def __init__(self, input: AgentInput) -> None:
         self._input = input
         self._catalog = ToolCatalog(LOCAL_TOOLS)
-        self._services: list[ToolService] = []
-        self._missing: list[ToolService] = []
+        self._unavailable: dict[str, str] = {}
+        """Tool services whose tools are missing, with the reason."""
+        self._breakers: dict[str, CircuitBreaker] = {}
         self._discovered = False
         self._rediscovery: asyncio.Task[None] | None = None
         self._history: list[ChatMessage] = []
@@ -81,10 +84,7 @@ class AgentWorkflow:
 
     @workflow.run
     async def run(self, input: AgentInput) -> Transcript:
-        self._services = await workflow.execute_local_activity(
-            TOOL_SERVICES, start_to_close_timeout=timedelta(seconds=10), result_type=list[ToolService]
-        )
-        await self._discover(self._services)
+        await self._discover()
         self._discovered = True
         await workflow.wait_condition(lambda: self._ended and workflow.all_handlers_finished())
         self._transcript.ended = True
@@ -95,7 +95,7 @@ class AgentWorkflow:
         self._busy = True
         try:
             await workflow.wait_condition(lambda: self._discovered)
-            await self._retry_missing_services()
+            await self._retry_unavailable_services()
             reply = await self._turn(message.text.strip())
         finally:
             self._busy = False
@@ -127,16 +127,26 @@ class AgentWorkflow:
 
     # --- discovery ----------------------------------------------------------------------------------
 
-    async def _discover(self, services: list[ToolService]) -> None:
-        catalogs = await asyncio.gather(*(self._list_tools(service) for service in services))
-        for service, catalog in zip(services, catalogs, strict=True):
-            if catalog is not None:
-                self._catalog.add_service(service, catalog.tools)
-        self._missing = [
-            service for service, catalog in zip(services, catalogs, strict=True) if catalog is None
-        ] + [service for service in self._missing if service not in services]
+    async def _discover(self, only: set[str] | None = None) -> None:
+        """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
+        services: list[ToolService] = await workflow.execute_local_activity(
+            TOOL_SERVICES, start_to_close_timeout=timedelta(seconds=10), result_type=list[ToolService]
+        )
+        wanted = [service for service in services if only is None or service.team in only]
+        for service in wanted:
+            if service.endpoint_exists is False:  # scheduling on it would wedge the workflow: never try
+                self._unavailable[service.team] = f"its Nexus endpoint {service.endpoint!r} does not exist"
+        reachable = [service for service in wanted if service.endpoint_exists is not False]
+        outcomes = await asyncio.gather(*(self._list_tools(service) for service in reachable))
+        for service, outcome in zip(reachable, outcomes, strict=True):
+            if isinstance(outcome, ListToolsOutput):
+                self._catalog.add_service(service, outcome.tools)
+                self._unavailable.pop(service.team, None)
+            else:
+                self._unavailable[service.team] = outcome
 
-    async def _list_tools(self, service: ToolService) -> ListToolsOutput | None:
+    async def _list_tools(self, service: ToolService) -> ListToolsOutput | str:
+        """The service's catalog, or why there is none."""
         client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=service.endpoint)
         try:
             return await client.execute_operation(
@@ -144,14 +154,14 @@ class AgentWorkflow:
             )
         except NexusOperationError as error:
             workflow.logger.warning("Tool discovery failed for %s: %s", service.team, failure_message(error))
-            return None
+            return f"it did not answer tool discovery ({failure_message(error)})"
 
-    async def _retry_missing_services(self) -> None:
-        """Try the missing services again, in the background; wait only briefly for them."""
+    async def _retry_unavailable_services(self) -> None:
+        """Try the unavailable services again, in the background; wait only briefly for them."""
         if self._rediscovery is not None and self._rediscovery.done():
             self._rediscovery = None
-        if self._missing and self._rediscovery is None:
-            self._rediscovery = asyncio.create_task(self._discover(list(self._missing)))
+        if self._unavailable and self._rediscovery is None:
+            self._rediscovery = asyncio.create_task(self._discover(only=set(self._unavailable)))
         if self._rediscovery is not None:
             try:
                 await workflow.wait_condition(self._rediscovery.done, timeout=REDISCOVERY_GRACE)
@@ -175,10 +185,13 @@ class AgentWorkflow:
                 return self._reply(
                     (response.content or "").strip() or "(the model gave an empty answer)", records
                 )
+            position = f"{len(self._transcript.entries)}.{step}"
             outcomes = await asyncio.gather(
-                *(self._call_tool(call, f"{len(self._transcript.entries)}.{step}.{index}")
-                  for index, call in enumerate(response.tool_calls))
-            )  # fmt: skip
+                *(
+                    self._call_tool(call, f"{position}.{index}")
+                    for index, call in enumerate(response.tool_calls)
+                )
+            )
             for call, (record, content) in zip(response.tool_calls, outcomes, strict=True):
                 records.append(record)
                 self._history.append(ChatMessage(role="tool", tool_call_id=call.id, content=content))
@@ -189,16 +202,16 @@ class AgentWorkflow:
         )
 
     def _reply(self, text: str, records: list[ToolCallRecord]) -> AgentReply:
-        missing = [service.team for service in self._missing]
-        if missing:
-            text += f"\n\n(Unavailable right now: the tools of {', '.join(missing)}; their service did not answer.)"
-        return AgentReply(text=text, tool_calls=records, unavailable_services=missing)
+        if self._unavailable:
+            reasons = "; ".join(f"{team}: {reason}" for team, reason in self._unavailable.items())
+            text += f"\n\n(Unavailable right now: the tools of {', '.join(self._unavailable)}. {reasons}.)"
+        return AgentReply(text=text, tool_calls=records, unavailable_services=list(self._unavailable))
 
     async def _call_llm(self) -> LlmResponse:
         prompt = self._input.system_prompt or DEFAULT_SYSTEM_PROMPT
-        if self._missing:
+        if self._unavailable:
             prompt += " These services are unavailable right now, so their tools are missing: "
-            prompt += ", ".join(service.team for service in self._missing) + "."
+            prompt += ", ".join(self._unavailable) + "."
         request = LlmRequest(
             messages=[ChatMessage(role="system", content=prompt), *self._history],
             tools=self._catalog.functions(),
@@ -218,55 +231,55 @@ class AgentWorkflow:
         try:
             arguments = json.loads(call.arguments or "{}")
         except json.JSONDecodeError as error:
-            return self._failed(call.name, entry, {}, f"The arguments are not valid JSON ({error.msg}).")
+            return failed(call.name, entry, {}, f"The arguments are not valid JSON ({error.msg}).")
         if not isinstance(arguments, dict):
-            return self._failed(call.name, entry, {}, "The arguments must be a JSON object.")
+            return failed(call.name, entry, {}, "The arguments must be a JSON object.")
         if entry is None:
             available = ", ".join(self._catalog.names())
-            return self._failed(
+            return failed(
                 call.name, None, arguments, f"There is no tool {call.name!r}. Available tools: {available}."
             )
+        if entry.service == LOCAL:
+            try:
+                result = await self._run_local(entry, arguments)
+            except ActivityError as error:
+                return failed(call.name, entry, arguments, failure_message(error))
+            return succeeded(entry, arguments, result)
+        breaker = self._breakers.setdefault(entry.service, CircuitBreaker())
+        if not breaker.allows(workflow.now()):
+            return failed(call.name, entry, arguments, breaker.refusal(entry.service, workflow.now()))
         try:
-            result = await self._execute(
+            result = await self._run_remote(
                 entry, arguments, call_id=f"{workflow.info().workflow_id}/{position}"
             )
-        except (ActivityError, NexusOperationError) as error:
-            return self._failed(call.name, entry, arguments, failure_message(error))
-        record = ToolCallRecord(
-            tool=entry.tool, service=entry.service, arguments=arguments, ok=True, result=result
-        )
-        return record, json.dumps({"ok": True, "result": result})
+        except NexusOperationError as error:
+            if is_service_failure(error):
+                breaker.record_failure(workflow.now())
+            return failed(call.name, entry, arguments, failure_message(error))
+        breaker.record_success()
+        return succeeded(entry, arguments, result)
 
-    async def _execute(self, entry: CatalogEntry, arguments: dict[str, Any], call_id: str) -> dict[str, Any]:
-        if entry.service == LOCAL:
-            assert entry.policy is not None
-            local_result: dict[str, Any] = await workflow.execute_activity(
-                entry.tool,
-                arguments,
-                start_to_close_timeout=entry.policy.start_to_close_timeout,
-                heartbeat_timeout=entry.policy.heartbeat_timeout,
-                retry_policy=entry.policy.retry_policy(),
-                result_type=dict,
-            )
-            return local_result
-        assert entry.endpoint is not None
+    async def _run_local(self, entry: CatalogEntry, arguments: dict[str, Any]) -> dict[str, Any]:
+        assert entry.policy is not None, "local tools carry their activity policy"
+        result: dict[str, Any] = await workflow.execute_activity(
+            entry.tool,
+            arguments,
+            start_to_close_timeout=entry.policy.start_to_close_timeout,
+            schedule_to_close_timeout=entry.policy.retry_budget,
+            heartbeat_timeout=entry.policy.heartbeat_timeout,
+            retry_policy=entry.policy.retry_policy(),
+            result_type=dict,
+        )
+        return result
+
+    async def _run_remote(
+        self, entry: CatalogEntry, arguments: dict[str, Any], call_id: str
+    ) -> dict[str, Any]:
+        assert entry.endpoint is not None, "remote tools carry their endpoint"
         client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=entry.endpoint)
         output = await client.execute_operation(
             ToolServiceContract.execute_tool,
             ExecuteToolInput(tool=entry.tool, arguments=arguments, call_id=call_id),
-            schedule_to_close_timeout=REMOTE_TOOL_TIMEOUT,
+            schedule_to_close_timeout=timedelta(seconds=self._input.tool_timeout_seconds),
         )
         return dict(output.result)
-
-    @staticmethod
-    def _failed(
-        name: str, entry: CatalogEntry | None, arguments: dict[str, Any], error: str
-    ) -> tuple[ToolCallRecord, str]:
-        record = ToolCallRecord(
-            tool=entry.tool if entry else name,
-            service=entry.service if entry else "unknown",
-            arguments=arguments,
-            ok=False,
-            error=error,
-        )
-        return record, json.dumps({"ok": False, "error": error})

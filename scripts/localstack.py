@@ -223,8 +223,11 @@ def setup(address: str) -> list[str]:
     return created
 
 
-async def wait_for_pollers(client: Client, namespace: str, task_queue: str, within: float = 30.0) -> None:
-    """Wait until a worker polls ``task_queue`` in ``namespace`` (workers take a few seconds to start)."""
+async def wait_for_pollers(
+    client: Client, namespace: str, task_queue: str, within: float = 30.0, pid: int | None = None
+) -> None:
+    """Wait until a worker polls ``task_queue`` in ``namespace`` (workers take a few seconds to start); with
+    ``pid``, until that process does (SDK identities are ``<pid>@<host>``; a dead worker stays listed a while)."""
     request = DescribeTaskQueueRequest(
         namespace=namespace,
         task_queue=TaskQueue(name=task_queue),
@@ -233,7 +236,7 @@ async def wait_for_pollers(client: Client, namespace: str, task_queue: str, with
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         response = await client.workflow_service.describe_task_queue(request)
-        if response.pollers:
+        if any(pid is None or poller.identity.startswith(f"{pid}@") for poller in response.pollers):
             return
         await asyncio.sleep(0.2)
     raise StackError(f"No worker polls {namespace}/{task_queue} after {within:.0f} s")

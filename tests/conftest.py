@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
 from scripts.llm_stub import LlmStub
-from scripts.localstack import wait_for_pollers
 from scripts.processes import WorkerProcess
 from shared.topology import load_topology
 from tests.support.stack import Stack, start_stack
+from tests.support.workers import PollingWorker
 
 STUB_LLM_TASK_QUEUE = "orchestrator-stub-llm"
 
@@ -25,25 +26,32 @@ async def stack() -> AsyncIterator[Stack]:
         await stack.environment.shutdown()
 
 
-async def start_polling(
+async def start_worker(
     stack: Stack, module: str, namespace: str, task_queue: str, env: dict[str, str]
-) -> WorkerProcess:
+) -> PollingWorker:
     """Start a worker process and wait until it polls its task queue."""
-    worker = WorkerProcess(module, {**stack.worker_env, **env}).start()
-    try:
-        await wait_for_pollers(stack.client, namespace, task_queue)
-    except Exception:
-        worker.stop()
-        raise AssertionError(f"{module} did not start:\n{worker.log()}") from None
-    return worker
+    process = WorkerProcess(module, {**stack.worker_env, **env})
+    return await PollingWorker(stack, process, namespace, task_queue).start()
 
 
 @pytest.fixture(scope="session")
-async def tool_workers(stack: Stack) -> AsyncIterator[dict[str, WorkerProcess]]:
-    topology = load_topology()
+def ticket_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The IT team's ticket ledger for this test session."""
+    return tmp_path_factory.mktemp("it-ledger") / "tickets.db"
+
+
+def tool_worker_env(team: str, ticket_db: Path) -> dict[str, str]:
+    return {"IT_TICKET_DB": str(ticket_db)} if team == "it" else {}
+
+
+@pytest.fixture(scope="session")
+async def tool_workers(stack: Stack, ticket_db: Path) -> AsyncIterator[dict[str, PollingWorker]]:
+    """The IT and Finance workers, by team name. Tests that crash one must leave it running again."""
     workers = {
-        team: await start_polling(stack, f"{team}_service.worker", site.namespace, site.task_queue, {})
-        for team, site in topology.tool_services.items()
+        team: await start_worker(
+            stack, f"{team}_service.worker", site.namespace, site.task_queue, tool_worker_env(team, ticket_db)
+        )
+        for team, site in load_topology().tool_services.items()
     }
     try:
         yield workers
@@ -54,11 +62,11 @@ async def tool_workers(stack: Stack) -> AsyncIterator[dict[str, WorkerProcess]]:
 
 @pytest.fixture(scope="session")
 async def orchestrator_worker(
-    stack: Stack, tool_workers: dict[str, WorkerProcess]
-) -> AsyncIterator[WorkerProcess]:
+    stack: Stack, tool_workers: dict[str, PollingWorker]
+) -> AsyncIterator[PollingWorker]:
     """The orchestrator worker with the offline model, on the topology's task queue."""
     site = load_topology().orchestrator
-    worker = await start_polling(
+    worker = await start_worker(
         stack, "orchestrator.worker", site.namespace, site.task_queue, {"AGENT_MODEL": ""}
     )
     try:
@@ -78,8 +86,8 @@ def llm_stub() -> Iterator[LlmStub]:
 
 @pytest.fixture(scope="session")
 async def stub_llm_worker(
-    stack: Stack, tool_workers: dict[str, WorkerProcess], llm_stub: LlmStub
-) -> AsyncIterator[WorkerProcess]:
+    stack: Stack, tool_workers: dict[str, PollingWorker], llm_stub: LlmStub
+) -> AsyncIterator[PollingWorker]:
     """An orchestrator worker whose model is the scripted server, reached through litellm's OpenAI provider."""
     env = {
         "AGENT_MODEL": "openai/stub-model",
@@ -89,7 +97,7 @@ async def stub_llm_worker(
         "ORCHESTRATOR_TASK_QUEUE": STUB_LLM_TASK_QUEUE,
     }
     namespace = load_topology().orchestrator.namespace
-    worker = await start_polling(stack, "orchestrator.worker", namespace, STUB_LLM_TASK_QUEUE, env)
+    worker = await start_worker(stack, "orchestrator.worker", namespace, STUB_LLM_TASK_QUEUE, env)
     try:
         yield worker
     finally:

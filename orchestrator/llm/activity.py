@@ -20,7 +20,7 @@ from shared.heartbeat import heartbeating
 
 CALL_LLM = "call_llm"
 LLM_REJECTED = "LlmRequestRejected"
-HEARTBEAT_EVERY_SECONDS = 5.0
+HEARTBEAT_EVERY_SECONDS = 0.5
 
 NOT_RETRYABLE: tuple[type[Exception], ...] = (
     litellm.AuthenticationError,

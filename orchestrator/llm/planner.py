@@ -31,6 +31,10 @@ _NAME_WORD = r"[A-Z\u00c0-\u00de][\w'.-]*"  # a capitalized word, accents includ
 _NAME = rf"{_NAME_WORD}(?:\s+(?:(?:de|da|do|del|della|di|du|la|le|van|von|der)\s+)?{_NAME_WORD})*"
 _PLACE = re.compile(rf"\b(?:in|for|at|of|about)\s+({_NAME})")
 _PROPER = re.compile(rf"\b({_NAME})")
+# A quoted span: opened after a space, colon or bracket (so "What's" opens nothing), closed before one.
+_QUOTED = re.compile(r"(?:(?<=[\s:(])|^)[\"'\u201c\u2018](.+?)[\"'\u201d\u2019](?=[\s.,!?;:)]|$)")
+_QUOTE_MARK = "\u00a7quote{}\u00a7"
+_QUOTE_TOKEN = re.compile(r"\u00a7quote(\d+)\u00a7")
 _TRAILING_PLACE = re.compile(r"\b(?:in|for|at)\s+([a-zA-Z][a-zA-Z' -]*?)\s*$", re.IGNORECASE)
 
 
@@ -114,11 +118,14 @@ def plan(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> Plan:
 def _plan_calls(text: str, tools: list[ToolView]) -> Plan:
     calls: list[PlannedCall] = []
     previous: ToolView | None = None
-    for clause in (part.strip() for part in _SPLIT.split(text) if part and part.strip()):
-        chosen = _choose(clause, tools)
+    # Quoted text is a value, never split into clauses: "a ticket titled 'VPN and Wi-Fi down'".
+    quotes = [match.group(1) for match in _QUOTED.finditer(text)]
+    masked = _QUOTED.sub(lambda match: _QUOTE_MARK.format(quotes.index(match.group(1))), text)
+    for clause in (part.strip() for part in _SPLIT.split(masked) if part and part.strip()):
+        chosen = _choose(clause, tools, quotes)
         if chosen is None and previous is not None:
             # "weather in Paris and London": a clause that names no tool may still be an argument list.
-            arguments = _extract_arguments(clause, previous)
+            arguments = _extract_arguments(clause, previous, quotes)
             chosen = (previous, arguments) if arguments is not None and arguments else None
         if chosen is None:
             continue
@@ -135,7 +142,7 @@ def _plan_calls(text: str, tools: list[ToolView]) -> Plan:
     return Plan(text=f"{OFFLINE_PREFIX} I could not match that to one of my tools. I can use: {offer}.")
 
 
-def _choose(clause: str, tools: list[ToolView]) -> tuple[ToolView, dict[str, Any]] | None:
+def _choose(clause: str, tools: list[ToolView], quotes: list[str]) -> tuple[ToolView, dict[str, Any]] | None:
     words = _keywords(clause)
     has_arithmetic = _ARITHMETIC.search(clause) is not None
     ranked = []
@@ -144,21 +151,26 @@ def _choose(clause: str, tools: list[ToolView]) -> tuple[ToolView, dict[str, Any
         if score > 0:
             ranked.append((-score, position, tool))
     for _, _, tool in sorted(ranked, key=lambda item: (item[0], item[1])):
-        arguments = _extract_arguments(clause, tool)
+        arguments = _extract_arguments(clause, tool, quotes)
         if arguments is not None:
             return tool, arguments
     return None
 
 
-def _extract_arguments(clause: str, tool: ToolView) -> dict[str, Any] | None:
+def _extract_arguments(clause: str, tool: ToolView, quotes: list[str]) -> dict[str, Any] | None:
     """Arguments for ``tool`` found in ``clause``, or None when a required one is missing."""
     arguments: dict[str, Any] = {}
+    unquoted = _QUOTE_TOKEN.sub(" ", clause)
     numeric = [name for name, spec in tool.properties.items() if spec.get("type") in ("number", "integer")]
-    arguments.update(_assign_numbers(clause, {name: tool.properties[name] for name in numeric}))
+    arguments.update(_assign_numbers(unquoted, {name: tool.properties[name] for name in numeric}))
     for name, spec in tool.properties.items():
         if name in arguments or spec.get("type") != "string":
             continue
-        value = _extract_string(clause, name, spec, tool)
+        if _is_free_text(spec):
+            # Free text is only guessed for what the tool needs; optional details stay unset.
+            value = _free_text(clause, tool, quotes) if name in tool.required else None
+        else:
+            value = _extract_string(unquoted, name, spec, tool)
         if value is not None:
             arguments[name] = value
     if any(name not in arguments for name in tool.required):
@@ -166,15 +178,29 @@ def _extract_arguments(clause: str, tool: ToolView) -> dict[str, Any] | None:
     return arguments
 
 
+def _is_free_text(spec: dict[str, Any]) -> bool:
+    return "enum" not in spec and "pattern" not in spec and not _is_arithmetic_property(spec)
+
+
 def _extract_string(clause: str, name: str, spec: dict[str, Any], tool: ToolView) -> str | None:
     if "enum" in spec:
         lowered = clause.lower()
-        return next((value for value in spec["enum"] if str(value).lower() in lowered), None)
+        return next(
+            (value for value in spec["enum"] if re.search(rf"\b{re.escape(str(value).lower())}\b", lowered)),
+            None,
+        )
     if pattern := spec.get("pattern"):
         return _match_pattern(clause, name, re.compile(pattern), tool)
-    if _is_arithmetic_property(spec):
-        found = _ARITHMETIC.search(clause)
-        return found.group(0).strip() if found else None
+    found = _ARITHMETIC.search(clause)
+    return found.group(0).strip() if found else None
+
+
+def _free_text(clause: str, tool: ToolView, quotes: list[str]) -> str | None:
+    """A quoted value, else what follows a colon, else a place or proper name."""
+    if quoted := _QUOTE_TOKEN.search(clause):
+        return quotes[int(quoted.group(1))]
+    if ":" in clause and (after := clause.split(":", 1)[1].strip()):
+        return after
     for finder in (_PLACE, _PROPER):
         for match in finder.finditer(clause):
             candidate = match.group(1)

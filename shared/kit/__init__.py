@@ -6,10 +6,19 @@ A team writes only its tools::
     await serve_tool_team(team)
 """
 
+from shared.kit.context import current_call
 from shared.kit.errors import ToolError
 from shared.kit.policy import ActivityPolicy
 from shared.kit.team import ToolTeam
 from shared.kit.tool import Tool
 from shared.kit.worker import build_tool_worker, serve_tool_team
 
-__all__ = ["ActivityPolicy", "Tool", "ToolError", "ToolTeam", "build_tool_worker", "serve_tool_team"]
+__all__ = [
+    "ActivityPolicy",
+    "Tool",
+    "ToolError",
+    "ToolTeam",
+    "build_tool_worker",
+    "current_call",
+    "serve_tool_team",
+]

@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from shared.heartbeat import heartbeating
 from shared.kit.errors import ToolError
+from shared.kit.policy import TOOL_ERROR
 from shared.kit.tool import Tool
 
 
@@ -24,7 +25,7 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[
         try:
             parsed = tool.arguments.model_validate(arguments)
         except ValidationError as error:
-            raise ApplicationError(str(error), type="ToolError", non_retryable=True) from None
+            raise ApplicationError(str(error), type=TOOL_ERROR, non_retryable=True) from None
         work = tool.invoke(parsed)
         try:
             if heartbeat_timeout is None:
@@ -32,7 +33,7 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[
             else:
                 result = await heartbeating(work, heartbeat_timeout.total_seconds() / 3)
         except ToolError as error:
-            raise ApplicationError(str(error), type="ToolError", non_retryable=True) from None
+            raise ApplicationError(str(error), type=TOOL_ERROR, non_retryable=True) from None
         return result.model_dump(mode="json")
 
     return run_tool

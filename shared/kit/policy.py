@@ -7,6 +7,9 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.common import RetryPolicy
 
+TOOL_ERROR = "ToolError"
+"""Failure type of a tool's own, final failure (``shared.kit.ToolError``)."""
+
 
 class ActivityPolicy(BaseModel):
     """Timeouts and retry policy of one tool's activity."""
@@ -20,10 +23,18 @@ class ActivityPolicy(BaseModel):
         default=None,
         description="Set for long tools: the kit heartbeats for them, and a dead worker is noticed this fast.",
     )
-    maximum_attempts: int = Field(default=3, ge=1, description="Attempts before the tool call fails.")
+    retry_budget: timedelta = Field(
+        default=timedelta(seconds=45),
+        description="Schedule-to-close: how long retries may go on. Long enough that a bug fixed and "
+        "redeployed within it is picked up by the next attempt, short enough to answer within the caller's "
+        "60 s operation timeout.",
+    )
+    maximum_attempts: int = Field(
+        default=0, ge=0, description="Attempts at most; 0: as many as the budget allows."
+    )
     initial_interval: timedelta = Field(default=timedelta(milliseconds=500), description="First retry delay.")
     backoff_coefficient: float = Field(default=2.0, ge=1.0, description="Growth of the retry delay.")
-    maximum_interval: timedelta = Field(default=timedelta(seconds=10), description="Largest retry delay.")
+    maximum_interval: timedelta = Field(default=timedelta(seconds=5), description="Largest retry delay.")
 
     def retry_policy(self) -> RetryPolicy:
         """The Temporal retry policy; a ``ToolError`` is never retried."""
@@ -32,5 +43,5 @@ class ActivityPolicy(BaseModel):
             initial_interval=self.initial_interval,
             backoff_coefficient=self.backoff_coefficient,
             maximum_interval=self.maximum_interval,
-            non_retryable_error_types=["ToolError"],
+            non_retryable_error_types=[TOOL_ERROR],
         )

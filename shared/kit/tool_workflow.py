@@ -13,7 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
     from shared.contract import ExecuteToolOutput
-    from shared.kit.policy import ActivityPolicy
+    from shared.kit.policy import TOOL_ERROR, ActivityPolicy
 
 TOOL_WORKFLOW_NAME = "ToolWorkflow"
 
@@ -31,9 +31,19 @@ class ToolRunRequest(BaseModel):
 
 def failure_message(error: BaseException) -> str:
     """The innermost message of a Temporal failure chain: what actually went wrong."""
+    return getattr(root_cause(error), "message", None) or str(root_cause(error))
+
+
+def root_cause(error: BaseException) -> BaseException:
     while error.__cause__ is not None:
         error = error.__cause__
-    return getattr(error, "message", None) or str(error)
+    return error
+
+
+TOOL_FAILED = "ToolFailed"
+"""The tool answered with its own, final failure (unknown ticker...): the service itself is fine."""
+TOOL_UNAVAILABLE = "ToolUnavailable"
+"""The tool kept crashing or timing out until its retry budget ran out: the service is in trouble."""
 
 
 @workflow.defn(name=TOOL_WORKFLOW_NAME)
@@ -48,15 +58,18 @@ class ToolWorkflow:
                 request.tool,
                 request.arguments,
                 start_to_close_timeout=policy.start_to_close_timeout,
+                schedule_to_close_timeout=policy.retry_budget,
                 heartbeat_timeout=policy.heartbeat_timeout,
                 retry_policy=policy.retry_policy(),
                 result_type=dict,
             )
         except ActivityError as error:
             # Failing the workflow (not the task) ends the Nexus operation with the tool's message.
+            cause = root_cause(error)
+            own_failure = isinstance(cause, ApplicationError) and cause.type == TOOL_ERROR
             raise ApplicationError(
                 f"Tool {request.tool!r} failed: {failure_message(error)}",
-                type="ToolFailed",
+                type=TOOL_FAILED if own_failure else TOOL_UNAVAILABLE,
                 non_retryable=True,
             ) from None
         return ExecuteToolOutput(tool=request.tool, call_id=request.call_id, result=result)

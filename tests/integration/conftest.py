@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from temporalio.worker import Worker
 
-from scripts.processes import WorkerProcess
 from tests.integration.untyped_caller import NexusCall, UntypedCallerWorkflow
 from tests.support.stack import Stack
+from tests.support.workers import PollingWorker
 
 
 class NexusCaller:
@@ -31,7 +31,7 @@ class NexusCaller:
 
 
 @pytest.fixture(scope="session")
-async def nexus_caller(stack: Stack, tool_workers: dict[str, WorkerProcess]) -> AsyncIterator[NexusCaller]:
+async def nexus_caller(stack: Stack, tool_workers: dict[str, PollingWorker]) -> AsyncIterator[NexusCaller]:
     task_queue = f"test-caller-{uuid.uuid4()}"
     async with Worker(stack.client, task_queue=task_queue, workflows=[UntypedCallerWorkflow]):
         yield NexusCaller(stack, task_queue)

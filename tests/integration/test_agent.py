@@ -11,11 +11,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from orchestrator.conversation import Conversation
-from scripts.processes import WorkerProcess
-from shared.topology import load_topology
-from tests.conftest import start_polling
 from tests.integration.agent_support import nexus_schedules
 from tests.support.stack import Stack
+from tests.support.workers import PollingWorker
 
 pytestmark = pytest.mark.usefixtures("orchestrator_worker")
 
@@ -184,7 +182,7 @@ async def test_a_closed_chat_refuses_new_messages(stack: Stack) -> None:
 
 
 async def test_with_a_service_down_at_start_the_agent_uses_the_others_and_finds_it_later(
-    stack: Stack, tool_workers: dict[str, WorkerProcess]
+    stack: Stack, tool_workers: dict[str, PollingWorker]
 ) -> None:
     finance = tool_workers["finance"]
     finance.stop()
@@ -192,13 +190,11 @@ async def test_with_a_service_down_at_start_the_agent_uses_the_others_and_finds_
         chat = await new_chat(stack)
         degraded = await chat.send(TWO_THINGS)
     finally:
-        site = load_topology().tool_service("finance")
-        tool_workers["finance"] = await start_polling(
-            stack, "finance_service.worker", site.namespace, site.task_queue, {}
-        )
+        await finance.start()
 
     assert degraded.unavailable_services == ["finance"]
     assert "Unavailable right now: the tools of finance" in degraded.text
+    assert "did not answer tool discovery" in degraded.text
     assert [(call.tool, call.ok) for call in degraded.tool_calls] == [("get_jira_metrics", True)]
 
     recovered = await asyncio.wait_for(chat.send("What is the stock price of TSLA?"), timeout=30)

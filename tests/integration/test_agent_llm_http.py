@@ -50,6 +50,8 @@ async def test_the_model_sees_every_tool_with_its_schema_under_collision_free_na
         "weather",
         "it__get_ip",
         "it__get_jira_metrics",
+        "it__create_ticket",
+        "it__list_tickets",
         "finance__stock_price",
         "finance__calculate_roi",
     }

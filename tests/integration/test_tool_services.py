@@ -41,7 +41,10 @@ async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
 
 @pytest.mark.parametrize(
     ("endpoint", "tool_names"),
-    [(IT, ["get_ip", "get_jira_metrics"]), (FINANCE, ["stock_price", "calculate_roi"])],
+    [
+        (IT, ["get_ip", "get_jira_metrics", "create_ticket", "list_tickets"]),
+        (FINANCE, ["stock_price", "calculate_roi"]),
+    ],
 )
 async def test_list_tools_returns_the_catalog_with_valid_json_schemas(
     nexus_caller: NexusCaller, endpoint: str, tool_names: list[str]

@@ -184,6 +184,8 @@ RENAMES = {
     "it__get_jira_metrics": "ops__tracker_report",
     "finance__stock_price": "acme__quote_lookup",
     "finance__calculate_roi": "money__growth",
+    "it__create_ticket": "desk__open_case",
+    "it__list_tickets": "desk__cases",
 }
 
 

@@ -1,0 +1,63 @@
+"""What a tool call comes to, for the user (a ``ToolCallRecord``) and for the model (a tool message):
+successes, failures, results too large for the model's context, and which failures are the service's fault."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import nexusrpc
+from temporalio.exceptions import ApplicationError, NexusOperationError, TimeoutError
+
+from orchestrator.catalog import CatalogEntry
+from orchestrator.models import ToolCallRecord
+from shared.kit.tool_workflow import TOOL_UNAVAILABLE, root_cause
+
+MAX_RESULT_CHARS = 6_000
+"""A result longer than this (as JSON) is cut before it reaches the model, with a note saying so."""
+
+UNKNOWN_SERVICE = "unknown"
+
+
+def succeeded(
+    entry: CatalogEntry, arguments: dict[str, Any], result: dict[str, Any]
+) -> tuple[ToolCallRecord, str]:
+    """The record and the model's message for a result; a too-large one is cut, with a note."""
+    text = json.dumps(result)
+    if len(text) <= MAX_RESULT_CHARS:
+        record = ToolCallRecord(
+            tool=entry.tool, service=entry.service, arguments=arguments, ok=True, result=result
+        )
+        return record, json.dumps({"ok": True, "result": result})
+    note = (
+        f"The result had {len(text)} characters; only the first {MAX_RESULT_CHARS} were given to the model."
+    )
+    record = ToolCallRecord(tool=entry.tool, service=entry.service, arguments=arguments, ok=True, note=note)
+    return record, json.dumps({"ok": True, "result_preview": text[:MAX_RESULT_CHARS], "note": note})
+
+
+def failed(
+    name: str, entry: CatalogEntry | None, arguments: dict[str, Any], error: str
+) -> tuple[ToolCallRecord, str]:
+    """The record and the model's message for a call that did not produce a result."""
+    record = ToolCallRecord(
+        tool=entry.tool if entry else name,
+        service=entry.service if entry else UNKNOWN_SERVICE,
+        arguments=arguments,
+        ok=False,
+        error=error,
+    )
+    return record, json.dumps({"ok": False, "error": error})
+
+
+def is_service_failure(error: NexusOperationError) -> bool:
+    """Whether a failed remote call says the service is in trouble (timed out, unavailable, crashing),
+    as opposed to the call's own fault (bad arguments) or the tool's own answer (unknown ticker)."""
+    cause = root_cause(error)
+    if isinstance(cause, TimeoutError):
+        return True
+    if isinstance(cause, nexusrpc.HandlerError):
+        return cause.type != nexusrpc.HandlerErrorType.BAD_REQUEST
+    if isinstance(cause, ApplicationError):  # the tool workflow's own failure, raised without a cause
+        return cause.type == TOOL_UNAVAILABLE
+    return False

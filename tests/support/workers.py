@@ -1,0 +1,40 @@
+"""Worker processes that tests start, crash and restart: each knows the queue it polls, so a (re)start
+waits until that very process is polling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scripts.localstack import wait_for_pollers
+from scripts.processes import WorkerProcess
+from tests.support.stack import Stack
+
+
+@dataclass
+class PollingWorker:
+    """A ``python -m <module>`` worker on one task queue of one namespace."""
+
+    stack: Stack
+    process: WorkerProcess
+    namespace: str
+    task_queue: str
+
+    async def start(self) -> PollingWorker:
+        self.process.start()
+        try:
+            await wait_for_pollers(self.stack.client, self.namespace, self.task_queue, pid=self.process.pid)
+        except Exception:
+            self.process.stop()
+            raise AssertionError(f"{self.process.module} did not start:\n{self.process.log()}") from None
+        return self
+
+    async def restart(self) -> None:
+        self.process.stop()
+        await self.start()
+
+    def kill(self) -> None:
+        """SIGKILL: the worker vanishes mid-work, as when its machine dies."""
+        self.process.kill()
+
+    def stop(self) -> None:
+        self.process.stop()
