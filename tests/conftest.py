@@ -93,7 +93,7 @@ async def stub_llm_worker(
         "AGENT_MODEL": "openai/stub-model",
         "AGENT_API_BASE": llm_stub.base_url,
         "AGENT_API_KEY": "stub-key-not-a-secret",
-        "AGENT_LLM_TIMEOUT": "10",
+        "AGENT_LLM_TIMEOUT": "3",
         "ORCHESTRATOR_TASK_QUEUE": STUB_LLM_TASK_QUEUE,
     }
     namespace = load_topology().orchestrator.namespace

@@ -28,8 +28,11 @@ class PollingWorker:
             raise AssertionError(f"{self.process.module} did not start:\n{self.process.log()}") from None
         return self
 
-    async def restart(self) -> None:
+    async def restart(self, env: dict[str, str] | None = None) -> None:
+        """Stop and start again; with ``env``, the new process runs with these settings instead."""
         self.process.stop()
+        if env is not None:
+            self.process = WorkerProcess(self.process.module, {**self.stack.worker_env, **env})
         await self.start()
 
     def kill(self) -> None:

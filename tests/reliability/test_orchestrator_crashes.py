@@ -1,0 +1,94 @@
+"""The orchestrator worker killed (SIGKILL) mid-turn and restarted from the same code: the turn completes,
+and no completed LLM call or tool call is run again."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from orchestrator.conversation import Conversation
+from scripts.llm_stub import LlmStub, completion
+from tests.conftest import STUB_LLM_TASK_QUEUE
+from tests.support.ledger import tickets_titled
+from tests.support.stack import Stack
+from tests.support.visibility import list_when_indexed
+from tests.support.waiting import eventually
+from tests.support.workers import PollingWorker
+
+
+def slow(reply_text: str, seconds: float) -> object:
+    reply = completion(reply_text)
+    reply.delay_seconds = seconds
+    return reply
+
+
+def user_turn_requests(stub: LlmStub, text: str) -> int:
+    """How many model calls were made for the first step of the turn that asked ``text``."""
+    return sum(1 for request in stub.requests if request["messages"][-1] == {"role": "user", "content": text})
+
+
+async def test_killed_during_the_llm_call_the_turn_completes_without_repeating_done_work(
+    stack: Stack, stub_llm_worker: PollingWorker, llm_stub: LlmStub, ticket_db: Path
+) -> None:
+    title = f"Printer jam {uuid.uuid4().hex[:8]}"
+    final = completion("Ticket opened.")
+    final.delay_seconds = 1.5
+    llm_stub.script(
+        completion(tool_calls=[("call_1", "it__create_ticket", f'{{"title": "{title}"}}')]),
+        final,  # the attempt the crash interrupts
+        completion("Ticket opened."),  # its retry on the restarted worker
+    )
+    chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
+    turn = asyncio.create_task(chat.send("Please open a ticket"))
+
+    await eventually(lambda: len(llm_stub.requests) == 2, what="the second model call is in flight")
+    stub_llm_worker.kill()
+    await stub_llm_worker.start()
+    reply = await asyncio.wait_for(turn, timeout=60)
+
+    assert reply.text == "Ticket opened."
+    assert [(call.tool, call.ok) for call in reply.tool_calls] == [("create_ticket", True)]
+    assert user_turn_requests(llm_stub, "Please open a ticket") == 1, (
+        "the completed first model call ran again"
+    )
+    assert len(llm_stub.requests) == 3
+    assert tickets_titled(ticket_db, title) == 1
+
+
+async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_runs_once(
+    stack: Stack,
+    stub_llm_worker: PollingWorker,
+    tool_workers: dict[str, PollingWorker],
+    llm_stub: LlmStub,
+) -> None:
+    llm_stub.script(
+        completion("Hello."),
+        completion(tool_calls=[("call_1", "finance__stock_price", '{"ticker": "NVDA"}')]),
+        completion("NVDA is at 187.64."),
+    )
+    chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
+    await chat.send("Hi")  # discovery is done: the Finance tools are in the catalog
+    finance = tool_workers["finance"]
+    finance.stop()  # the operation stays in flight until the Finance team is back
+    try:
+        turn = asyncio.create_task(chat.send("NVDA?"))
+        await eventually(lambda: len(llm_stub.requests) == 2, what="the model asked for the tool")
+        await asyncio.sleep(0.5)  # the Nexus operation is scheduled
+        stub_llm_worker.kill()
+    finally:
+        await finance.start()
+    await stub_llm_worker.start()
+    reply = await asyncio.wait_for(turn, timeout=60)
+
+    assert reply.text == "NVDA is at 187.64."
+    assert [(call.tool, call.ok) for call in reply.tool_calls] == [("stock_price", True)]
+    assert user_turn_requests(llm_stub, "NVDA?") == 1
+    finance_client = await stack.client_for("finance-namespace")
+    runs = await list_when_indexed(
+        finance_client, "WorkflowType = 'ToolWorkflow' AND WorkflowId STARTS_WITH 'finance-stock_price-'"
+    )
+    histories = [await finance_client.get_workflow_handle(run.id).fetch_history() for run in runs]
+    # Each tool workflow's input carries the caller's call id, which starts with the chat's workflow id.
+    nvda_runs = [h for h in histories if chat.workflow_id.encode() in h.events[0].SerializeToString()]
+    assert len(nvda_runs) == 1, "the tool ran more than once"

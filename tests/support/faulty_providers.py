@@ -1,0 +1,26 @@
+"""Providers with faults, plugged into real worker processes through the teams' provider variables
+(``FINANCE_QUOTE_PROVIDER``, ``IT_TICKET_LEDGER``), exactly as an operator plugs in a real provider."""
+
+from __future__ import annotations
+
+import asyncio
+
+from finance_service.models import StockQuote
+from it_service.models import Priority, Ticket
+from it_service.ticket_ledger import SqliteTicketLedger
+
+
+class BrokenQuoteProvider:
+    """A release with a bug: every quote crashes (not a ToolError, so Temporal keeps retrying)."""
+
+    async def quote(self, ticker: str) -> StockQuote:
+        raise RuntimeError(f"bug: the quote parser crashed on {ticker}")
+
+
+class SlowTicketLedger(SqliteTicketLedger):
+    """Writes the ticket, then takes 2 s to answer: a crash in that window is the classic duplicate maker."""
+
+    async def create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
+        ticket = await super().create(idempotency_key, title, description, priority)
+        await asyncio.sleep(2)
+        return ticket
