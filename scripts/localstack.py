@@ -144,7 +144,7 @@ class LocalStack:
             process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
         state = ServerState(pid=process.pid, port=port, ui_port=ui_port)
         self.state_file.write_text(json.dumps(state.__dict__))
-        self._wait_for_port(port, process)
+        self._wait_until_serving(port, process)
         return state
 
     def stop(self) -> bool:
@@ -164,16 +164,17 @@ class LocalStack:
         os.kill(state.pid, signal.SIGKILL)
         return True
 
-    def _wait_for_port(self, port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    def _wait_until_serving(self, port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+        """Until the frontend answers health checks: an open port alone may still be "not healthy yet"."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise StackError(f"The dev server exited with code {process.returncode}; see {self.log_file}")
-            if port_in_use(port):
+            if port_in_use(port) and _operator(f"localhost:{port}", "cluster", "health").returncode == 0:
                 return
-            time.sleep(0.1)
+            time.sleep(0.2)
         raise StackError(
-            f"The dev server is not listening on {port} after {timeout:.0f} s; see {self.log_file}"
+            f"The dev server is not serving on {port} after {timeout:.0f} s; see {self.log_file}"
         )
 
 
