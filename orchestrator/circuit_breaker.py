@@ -15,21 +15,31 @@ COOLDOWN = timedelta(seconds=30)
 
 @dataclass
 class CircuitBreaker:
-    """Closed (calls go through) until ``FAILURES_TO_OPEN`` failures in a row; then open for ``COOLDOWN``;
-    then one call is let through, and its outcome closes or reopens the circuit."""
+    """Closed: calls go through. After ``FAILURES_TO_OPEN`` failures in a row, open: calls are refused for
+    ``COOLDOWN``. Then half-open: one trial call goes through (others are still refused); its success
+    closes the circuit, its failure opens it for another cooldown."""
 
     failures: int = 0
     open_until: datetime | None = None
+    trial_in_flight: bool = False
 
-    def allows(self, now: datetime) -> bool:
-        return self.open_until is None or now >= self.open_until
+    def admit(self, now: datetime) -> bool:
+        """Whether a call may go out now (taking the half-open trial if this is it)."""
+        if self.open_until is None:
+            return True
+        if now < self.open_until or self.trial_in_flight:
+            return False
+        self.trial_in_flight = True
+        return True
 
     def record_success(self) -> None:
         self.failures = 0
         self.open_until = None
+        self.trial_in_flight = False
 
     def record_failure(self, now: datetime) -> None:
         self.failures += 1
+        self.trial_in_flight = False
         if self.failures >= FAILURES_TO_OPEN:
             self.open_until = now + COOLDOWN
 

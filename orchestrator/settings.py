@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from orchestrator.llm.offline_model import OFFLINE_MODEL
+from orchestrator.llm.names import OFFLINE_MODEL
 from shared.topology import load_topology
 
 

@@ -19,7 +19,7 @@ from temporalio.exceptions import ActivityError, NexusOperationError
 with workflow.unsafe.imports_passed_through():
     from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
     from orchestrator.circuit_breaker import CircuitBreaker
-    from orchestrator.llm.activity import CALL_LLM, LLM_REJECTED
+    from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
         MAX_MESSAGE_CHARS,
@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.tool_results import failed, is_service_failure, succeeded
     from shared.contract import ExecuteToolInput, ListToolsInput, ListToolsOutput
     from shared.contract import ToolService as ToolServiceContract
-    from shared.kit.tool_workflow import failure_message
+    from shared.failures import failure_message
 
 AGENT_WORKFLOW = "AgentWorkflow"
 
@@ -246,7 +246,7 @@ class AgentWorkflow:
                 return failed(call.name, entry, arguments, failure_message(error))
             return succeeded(entry, arguments, result)
         breaker = self._breakers.setdefault(entry.service, CircuitBreaker())
-        if not breaker.allows(workflow.now()):
+        if not breaker.admit(workflow.now()):
             return failed(call.name, entry, arguments, breaker.refusal(entry.service, workflow.now()))
         try:
             result = await self._run_remote(
@@ -255,6 +255,8 @@ class AgentWorkflow:
         except NexusOperationError as error:
             if is_service_failure(error):
                 breaker.record_failure(workflow.now())
+            else:
+                breaker.record_success()  # the service answered; the call itself was wrong
             return failed(call.name, entry, arguments, failure_message(error))
         breaker.record_success()
         return succeeded(entry, arguments, result)

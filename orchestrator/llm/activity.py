@@ -13,13 +13,12 @@ import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
 from orchestrator.llm.offline_model import register_offline_model
 from orchestrator.models import LlmRequest, LlmResponse, ToolCall
 from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
 
-CALL_LLM = "call_llm"
-LLM_REJECTED = "LlmRequestRejected"
 HEARTBEAT_EVERY_SECONDS = 0.5
 
 NOT_RETRYABLE: tuple[type[Exception], ...] = (

@@ -12,10 +12,10 @@ from typing import Any
 import litellm
 from litellm import CustomLLM, ModelResponse
 
+from orchestrator.llm.names import OFFLINE_MODEL
 from orchestrator.llm.planner import plan
 
-PROVIDER = "offline"
-OFFLINE_MODEL = f"{PROVIDER}/planner"
+PROVIDER = OFFLINE_MODEL.split("/")[0]
 
 
 class OfflineModel(CustomLLM):

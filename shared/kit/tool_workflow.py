@@ -13,6 +13,7 @@ with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
     from shared.contract import ExecuteToolOutput
+    from shared.failures import failure_message, root_cause
     from shared.kit.policy import TOOL_ERROR, ActivityPolicy
 
 TOOL_WORKFLOW_NAME = "ToolWorkflow"
@@ -27,17 +28,6 @@ class ToolRunRequest(BaseModel):
     arguments: dict[str, JsonValue] = Field(description="Arguments, already validated by the tool's model.")
     call_id: str = Field(description="The caller's id for this call.")
     policy: ActivityPolicy = Field(description="Timeouts and retries of the tool's activity.")
-
-
-def failure_message(error: BaseException) -> str:
-    """The innermost message of a Temporal failure chain: what actually went wrong."""
-    return getattr(root_cause(error), "message", None) or str(root_cause(error))
-
-
-def root_cause(error: BaseException) -> BaseException:
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return error
 
 
 TOOL_FAILED = "ToolFailed"

@@ -16,18 +16,13 @@ from jsonschema import Draft202012Validator
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError, NexusOperationError
 
+from shared.failures import root_cause
 from tests.integration.conftest import NexusCaller
 from tests.support.stack import Stack
 from tests.support.visibility import list_when_indexed
 
 IT = "it-nexus-endpoint"
 FINANCE = "finance-nexus-endpoint"
-
-
-def root_cause(error: BaseException) -> BaseException:
-    while error.__cause__ is not None:
-        error = error.__cause__
-    return error
 
 
 async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
