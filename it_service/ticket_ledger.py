@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -69,7 +70,7 @@ class SqliteTicketLedger:
 
     def _create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
         created_at = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._connect() as connection:
+        with closing(self._connect()) as connection, connection:
             connection.execute(
                 "INSERT INTO tickets (idempotency_key, title, description, priority, created_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
@@ -81,7 +82,7 @@ class SqliteTicketLedger:
         return _ticket(row)
 
     def _recent(self, status: str, limit: int) -> list[Ticket]:
-        with self._connect() as connection:
+        with closing(self._connect()) as connection, connection:
             rows = connection.execute(
                 "SELECT * FROM tickets WHERE status = ? ORDER BY number DESC LIMIT ?", (status, limit)
             ).fetchall()

@@ -3,6 +3,7 @@ collide (``<team>__<tool>`` for remote tools, the bare name for local ones)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,6 +16,8 @@ from shared.kit import ActivityPolicy, Tool
 
 LOCAL = "local"
 SEPARATOR = "__"
+FUNCTION_NAME = re.compile(r"[a-zA-Z0-9_-]{1,64}")
+"""Function names model providers accept (OpenAI's rule, the strictest common one)."""
 
 
 class CatalogEntry(BaseModel):
@@ -49,16 +52,29 @@ class ToolCatalog:
                 model_name=tool.name, service=LOCAL, spec=tool.spec(), policy=tool.policy
             )
 
-    def add_service(self, service: ToolService, specs: Iterable[ToolSpec]) -> None:
-        """Add (or replace) a team's tools."""
+    def add_service(self, service: ToolService, specs: Iterable[ToolSpec]) -> list[str]:
+        """Add (or replace) a team's tools. Returns the tools left out because no model provider accepts
+        their names: one such name would make every model call a bad request."""
         self._entries = {
             name: entry for name, entry in self._entries.items() if entry.service != service.team
         }
+        left_out = []
         for spec in specs:
             name = f"{service.team}{SEPARATOR}{spec.name}"
+            if not FUNCTION_NAME.fullmatch(name):
+                left_out.append(spec.name)
+                continue
             self._entries[name] = CatalogEntry(
                 model_name=name, service=service.team, spec=spec, endpoint=service.endpoint
             )
+        return left_out
+
+    def entries(self) -> list[CatalogEntry]:
+        return list(self._entries.values())
+
+    def restore(self, entries: Iterable[CatalogEntry]) -> None:
+        """Take over the entries a previous run of the chat had discovered."""
+        self._entries = {entry.model_name: entry for entry in entries}
 
     def get(self, model_name: str) -> CatalogEntry | None:
         return self._entries.get(model_name)

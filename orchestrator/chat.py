@@ -1,7 +1,8 @@
 """Chat with the agent from a terminal: ``python -m orchestrator.chat`` (interactive) or
 ``python -m orchestrator.chat --message "What is the stock price of TSLA?"`` (one shot).
 
-``--workflow-id`` resumes an existing chat (or names a new one); ``--profile`` picks an envconfig profile.
+``--workflow-id`` resumes an existing chat (with ``--new``, names a new one); ``--profile`` picks an envconfig
+profile.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError
 
 from orchestrator.conversation import Conversation
 from orchestrator.models import AgentReply
 from orchestrator.presentation import format_reply
 from shared.connection import connect
+from shared.failures import failure_message
 from shared.topology import load_topology
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "bye"})
@@ -55,9 +58,17 @@ async def send(conversation: Conversation, text: str) -> AgentReply | None:
         async with progress("the agent is working"):
             return await conversation.send(text)
     except WorkflowUpdateFailedError as error:
-        reason = error.cause.message if hasattr(error.cause, "message") else str(error.cause)
-        print(f"(not sent: {reason})")
-        return None
+        print(f"(not sent: {failure_message(error)})")
+    except RPCError as error:
+        print(f"(not sent: chat {conversation.workflow_id} has ended or does not exist: {error.message})")
+    return None
+
+
+async def end_if_open(conversation: Conversation) -> None:
+    try:
+        await conversation.end()
+    except RPCError:
+        pass  # it had ended already
 
 
 async def interactive(conversation: Conversation) -> None:
@@ -84,12 +95,12 @@ async def run(client: Client, arguments: argparse.Namespace) -> int:
         if reply is not None:
             print(format_reply(reply))
         if not arguments.keep:
-            await conversation.end()
+            await end_if_open(conversation)
         return 0 if reply is not None else 1
     try:
         await interactive(conversation)
     finally:
-        await conversation.end()
+        await end_if_open(conversation)
     return 0
 
 

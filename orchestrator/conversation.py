@@ -7,6 +7,7 @@ import uuid
 
 from temporalio.client import Client, WorkflowHandle
 
+from orchestrator.chat_state import AgentRunInput
 from orchestrator.models import AgentInput, AgentReply, Transcript, UserMessage
 from orchestrator.workflow import AgentWorkflow
 from shared.topology import load_topology
@@ -31,13 +32,14 @@ class Conversation:
         task_queue: str | None = None,
         agent_input: AgentInput | None = None,
     ) -> Conversation:
-        handle = await client.start_workflow(
+        started = await client.start_workflow(
             AgentWorkflow.run,
-            agent_input or AgentInput(),
+            AgentRunInput.model_validate((agent_input or AgentInput()).model_dump()),
             id=workflow_id or f"chat-{uuid.uuid4()}",
             task_queue=task_queue or load_topology().orchestrator.task_queue,
         )
-        return cls(handle)
+        # Not pinned to the first run: a long chat continues as new, and messages go to its latest run.
+        return cls.resume(client, started.id)
 
     @classmethod
     def resume(cls, client: Client, workflow_id: str) -> Conversation:

@@ -18,7 +18,12 @@ class AgentInput(BaseModel):
     system_prompt: str | None = Field(default=None, description="Replaces the default instructions.")
     max_steps: int = Field(default=8, ge=1, le=50, description="LLM calls allowed in one turn.")
     tool_timeout_seconds: float = Field(
-        default=60.0, gt=0, le=3600, description="How long one remote tool call may take, retries included."
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long one remote tool call may take, retries included. A call that times out may still "
+        "finish in the team's namespace (its effect made once, by its idempotency key): keep this above the "
+        "tools' retry budget (45 s by default).",
     )
 
 
@@ -64,7 +69,10 @@ class TranscriptEntry(BaseModel):
 class Transcript(BaseModel):
     """Result of the ``transcript`` query, and of the workflow when the chat ends."""
 
-    entries: list[TranscriptEntry] = Field(default_factory=list)
+    entries: list[TranscriptEntry] = Field(default_factory=list, description="The turns, oldest first.")
+    earlier_turns: int = Field(
+        default=0, description="Turns older than `entries`, dropped when a long chat continued as new."
+    )
     ended: bool = False
 
 

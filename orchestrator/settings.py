@@ -39,9 +39,9 @@ class OrchestratorSettings(BaseModel):
     llm_timeout_seconds: float = Field(
         default=60.0,
         gt=0,
-        le=600,
+        le=110,
         allow_inf_nan=False,
-        description="AGENT_LLM_TIMEOUT: seconds one model call may take.",
+        description="AGENT_LLM_TIMEOUT: seconds one model call may take (at most 110: the activity allows 120).",
     )
     task_queue: str = Field(
         default_factory=lambda: load_topology().orchestrator.task_queue,

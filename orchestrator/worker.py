@@ -14,6 +14,7 @@ from temporalio.worker import Worker
 
 from orchestrator.llm.activity import LlmActivities
 from orchestrator.local_tools import LOCAL_TOOLS
+from orchestrator.local_tools.weather import weather_provider
 from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.workflow import AgentWorkflow
@@ -28,6 +29,7 @@ STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
 
 
 def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
+    weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
     llm = LlmActivities(settings)
     directory = ServiceDirectory(client)
     return Worker(

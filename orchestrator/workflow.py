@@ -17,13 +17,15 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, NexusOperationError
 
 with workflow.unsafe.imports_passed_through():
+    from pydantic import ValidationError
+
     from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
+    from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.circuit_breaker import CircuitBreaker
     from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
         MAX_MESSAGE_CHARS,
-        AgentInput,
         AgentReply,
         ChatMessage,
         LlmRequest,
@@ -36,8 +38,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from orchestrator.service_directory import TOOL_SERVICES, ToolService
     from orchestrator.tool_results import failed, is_service_failure, succeeded
-    from shared.contract import ExecuteToolInput, ListToolsInput, ListToolsOutput
-    from shared.contract import ToolService as ToolServiceContract
+    from shared.contract import (
+        SERVICE_NAME,
+        ExecuteToolInput,
+        ExecuteToolOutput,
+        ListToolsInput,
+        ListToolsOutput,
+    )
     from shared.failures import failure_message
 
 AGENT_WORKFLOW = "AgentWorkflow"
@@ -57,6 +64,14 @@ LLM_RETRY_POLICY = RetryPolicy(
     non_retryable_error_types=[LLM_REJECTED],
 )
 
+MODEL_WINDOW = 40
+"""Messages the model sees at most: the latest ones, starting at a user message (older ones stay in the
+transcript). Without it every turn would resend the whole chat, and a long chat would outgrow any limit."""
+TURNS_PER_RUN = 100
+"""After this many turns (or when Temporal suggests it) the chat continues as new, keeping its history small."""
+TRANSCRIPT_KEPT = 50
+"""Turns of the transcript a continued chat carries; older ones are counted in ``earlier_turns``."""
+
 DEFAULT_SYSTEM_PROMPT = (
     "You are a company assistant. Answer with the tools you are given: prefer calling a tool to guessing, "
     "call several tools at once when the question asks several things, and use the calculator for "
@@ -69,7 +84,7 @@ class AgentWorkflow:
     """A multi-turn chat with an LLM agent whose tools are local activities and other teams' Nexus services."""
 
     @workflow.init
-    def __init__(self, input: AgentInput) -> None:
+    def __init__(self, input: AgentRunInput) -> None:
         self._input = input
         self._catalog = ToolCatalog(LOCAL_TOOLS)
         self._unavailable: dict[str, str] = {}
@@ -79,16 +94,47 @@ class AgentWorkflow:
         self._rediscovery: asyncio.Task[None] | None = None
         self._history: list[ChatMessage] = []
         self._transcript = Transcript()
+        self._turns_this_run = 0
         self._busy = False
         self._ended = False
+        if (resume := input.resume) is not None:
+            self._catalog.restore(resume.catalog)
+            self._unavailable = dict(resume.unavailable)
+            self._breakers = dict(resume.breakers)
+            self._history = list(resume.history)
+            self._transcript = resume.transcript
+            self._discovered = True
 
     @workflow.run
-    async def run(self, input: AgentInput) -> Transcript:
-        await self._discover()
-        self._discovered = True
-        await workflow.wait_condition(lambda: self._ended and workflow.all_handlers_finished())
+    async def run(self, input: AgentRunInput) -> Transcript:
+        if not self._discovered:
+            await self._discover()
+            self._discovered = True
+        await workflow.wait_condition(lambda: self._ended or self._time_to_continue_as_new())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        if not self._ended:
+            carried = self._input.model_copy(update={"resume": self._state_to_carry()})
+            workflow.continue_as_new(carried)
         self._transcript.ended = True
         return self._transcript
+
+    def _time_to_continue_as_new(self) -> bool:
+        return not self._busy and (
+            self._turns_this_run >= TURNS_PER_RUN or workflow.info().is_continue_as_new_suggested()
+        )
+
+    def _state_to_carry(self) -> ChatState:
+        entries = self._transcript.entries
+        kept = entries[-TRANSCRIPT_KEPT:]
+        return ChatState(
+            history=self._history,
+            transcript=Transcript(
+                entries=kept, earlier_turns=self._transcript.earlier_turns + len(entries) - len(kept)
+            ),
+            catalog=self._catalog.entries(),
+            unavailable=self._unavailable,
+            breakers=self._breakers,
+        )
 
     @workflow.update
     async def send_message(self, message: UserMessage) -> AgentReply:
@@ -100,6 +146,7 @@ class AgentWorkflow:
         finally:
             self._busy = False
         self._transcript.entries.append(TranscriptEntry(user=message.text, reply=reply))
+        self._turns_this_run += 1
         return reply
 
     @send_message.validator
@@ -140,25 +187,33 @@ class AgentWorkflow:
         outcomes = await asyncio.gather(*(self._list_tools(service) for service in reachable))
         for service, outcome in zip(reachable, outcomes, strict=True):
             if isinstance(outcome, ListToolsOutput):
-                self._catalog.add_service(service, outcome.tools)
+                if left_out := self._catalog.add_service(service, outcome.tools):
+                    workflow.logger.warning(
+                        "Left out tools of %s with unusable names: %s", service.team, left_out
+                    )
                 self._unavailable.pop(service.team, None)
             else:
                 self._unavailable[service.team] = outcome
 
     async def _list_tools(self, service: ToolService) -> ListToolsOutput | str:
         """The service's catalog, or why there is none."""
-        client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=service.endpoint)
         try:
-            return await client.execute_operation(
-                ToolServiceContract.list_tools, ListToolsInput(), schedule_to_close_timeout=DISCOVERY_TIMEOUT
+            raw = await self._nexus(service.endpoint).execute_operation(
+                "list_tools", ListToolsInput(), output_type=dict, schedule_to_close_timeout=DISCOVERY_TIMEOUT
             )
         except NexusOperationError as error:
             workflow.logger.warning("Tool discovery failed for %s: %s", service.team, failure_message(error))
             return f"it did not answer tool discovery ({failure_message(error)})"
+        try:
+            return ListToolsOutput.model_validate(raw)
+        except ValidationError as error:
+            return f"its catalog does not match the ToolService contract ({_summary(error)})"
 
     async def _retry_unavailable_services(self) -> None:
         """Try the unavailable services again, in the background; wait only briefly for them."""
         if self._rediscovery is not None and self._rediscovery.done():
+            if (error := self._rediscovery.exception()) is not None:
+                workflow.logger.warning("Rediscovery failed: %s", error)
             self._rediscovery = None
         if self._unavailable and self._rediscovery is None:
             self._rediscovery = asyncio.create_task(self._discover(only=set(self._unavailable)))
@@ -171,7 +226,7 @@ class AgentWorkflow:
     # --- one turn -----------------------------------------------------------------------------------
 
     async def _turn(self, text: str) -> AgentReply:
-        self._history.append(ChatMessage(role="user", content=text))
+        self._history = _window([*self._history, ChatMessage(role="user", content=text)])
         records: list[ToolCallRecord] = []
         for step in range(self._input.max_steps):
             try:
@@ -185,7 +240,7 @@ class AgentWorkflow:
                 return self._reply(
                     (response.content or "").strip() or "(the model gave an empty answer)", records
                 )
-            position = f"{len(self._transcript.entries)}.{step}"
+            position = f"{self._transcript.earlier_turns + len(self._transcript.entries)}.{step}"
             outcomes = await asyncio.gather(
                 *(
                     self._call_tool(call, f"{position}.{index}")
@@ -252,6 +307,10 @@ class AgentWorkflow:
             result = await self._run_remote(
                 entry, arguments, call_id=f"{workflow.info().workflow_id}/{position}"
             )
+        except ValidationError as error:
+            breaker.record_failure(workflow.now())
+            problem = f"The service's answer does not match the ToolService contract ({_summary(error)})."
+            return failed(call.name, entry, arguments, problem)
         except NexusOperationError as error:
             if is_service_failure(error):
                 breaker.record_failure(workflow.now())
@@ -278,10 +337,31 @@ class AgentWorkflow:
         self, entry: CatalogEntry, arguments: dict[str, Any], call_id: str
     ) -> dict[str, Any]:
         assert entry.endpoint is not None, "remote tools carry their endpoint"
-        client = workflow.create_nexus_client(service=ToolServiceContract, endpoint=entry.endpoint)
-        output = await client.execute_operation(
-            ToolServiceContract.execute_tool,
+        raw = await self._nexus(entry.endpoint).execute_operation(
+            "execute_tool",
             ExecuteToolInput(tool=entry.tool, arguments=arguments, call_id=call_id),
+            output_type=dict,
             schedule_to_close_timeout=timedelta(seconds=self._input.tool_timeout_seconds),
         )
-        return dict(output.result)
+        return dict(ExecuteToolOutput.model_validate(raw).result)
+
+    @staticmethod
+    def _nexus(endpoint: str) -> workflow.NexusClient[Any]:
+        """A client for a team's ``ToolService`` whose answers arrive as plain JSON: the workflow validates
+        them itself, so one team's malformed answer fails that call, never the workflow task."""
+        return workflow.create_nexus_client(service=SERVICE_NAME, endpoint=endpoint)
+
+
+def _summary(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "answer"
+    return f"{error.error_count()} problem(s), first: {where}: {first['msg']}"
+
+
+def _window(history: list[ChatMessage]) -> list[ChatMessage]:
+    """The latest ``MODEL_WINDOW`` messages, starting at a user message so no tool result loses its call."""
+    recent = history[-MODEL_WINDOW:]
+    first_user = next(
+        (index for index, message in enumerate(recent) if message.role == "user"), len(recent) - 1
+    )
+    return recent[first_user:]

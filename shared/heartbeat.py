@@ -22,4 +22,6 @@ async def heartbeating(work: Awaitable[T], every_seconds: float) -> T:
                 return task.result()
             activity.heartbeat()
     finally:
-        task.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)

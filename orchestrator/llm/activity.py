@@ -20,6 +20,7 @@ from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
 
 HEARTBEAT_EVERY_SECONDS = 0.5
+MAX_ERROR_CHARS = 300
 
 NOT_RETRYABLE: tuple[type[Exception], ...] = (
     litellm.AuthenticationError,
@@ -46,10 +47,10 @@ class LlmActivities:
                 litellm.acompletion(**self._arguments(request)), HEARTBEAT_EVERY_SECONDS
             )
         except NOT_RETRYABLE as error:
+            # The provider's text goes into history and the reply: keep it short.
+            detail = str(getattr(error, "message", error))[:MAX_ERROR_CHARS]
             raise ApplicationError(
-                f"{type(error).__name__}: {getattr(error, 'message', error)}",
-                type=LLM_REJECTED,
-                non_retryable=True,
+                f"{type(error).__name__}: {detail}", type=LLM_REJECTED, non_retryable=True
             ) from None
         message = response.choices[0].message
         return LlmResponse(

@@ -42,4 +42,5 @@ class ToolServiceHandler:
             ToolWorkflow.run,
             request,
             id=tool_workflow_id(self._team.name, request.tool, ctx.request_id),
+            request_eager_start=True,  # its first task goes straight to this worker
         )

@@ -4,17 +4,28 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from finance_service.models import StockQuote
 from it_service.models import Priority, Ticket
 from it_service.ticket_ledger import SqliteTicketLedger
+
+BROKEN_CALLS_FILE = "BROKEN_QUOTE_CALLS_FILE"
+"""Where ``BrokenQuoteProvider`` notes each call, so a test can see the bug being hit and retried."""
 
 
 class BrokenQuoteProvider:
     """A release with a bug: every quote crashes (not a ToolError, so Temporal keeps retrying)."""
 
     async def quote(self, ticker: str) -> StockQuote:
+        if calls := os.environ.get(BROKEN_CALLS_FILE):
+            await asyncio.to_thread(_note, calls, ticker)
         raise RuntimeError(f"bug: the quote parser crashed on {ticker}")
+
+
+def _note(path: str, line: str) -> None:
+    with open(path, "a") as notes:
+        notes.write(f"{line}\n")
 
 
 class SlowTicketLedger(SqliteTicketLedger):

@@ -1,0 +1,29 @@
+"""What a long chat carries into its next run when it continues as new: enough to go on exactly where it
+was (the model's recent messages, the discovered tools, the breakers), and little enough to stay small."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from orchestrator.catalog import CatalogEntry
+from orchestrator.circuit_breaker import CircuitBreaker
+from orchestrator.models import AgentInput, ChatMessage, Transcript
+
+
+class ChatState(BaseModel):
+    """A chat's state when it continues as new."""
+
+    history: list[ChatMessage] = Field(description="The recent messages the model still sees.")
+    transcript: Transcript = Field(description="The latest turns, and how many came before them.")
+    catalog: list[CatalogEntry] = Field(description="Every tool discovered so far (discovery happens once).")
+    unavailable: dict[str, str] = Field(description="Tool services still missing, with the reason.")
+    breakers: dict[str, CircuitBreaker] = Field(description="Circuit breaker state per tool service.")
+
+
+class AgentRunInput(AgentInput):
+    """The workflow's input: what a client gives (``AgentInput``, or ``{}``), plus the state a long chat
+    carries into its next run."""
+
+    resume: ChatState | None = Field(
+        default=None, description="Set only by the workflow itself; leave unset."
+    )
