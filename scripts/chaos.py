@@ -23,17 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from finance_service.providers import QUOTES_FILE
 from it_service.providers import JIRA_DATA_FILE
 from orchestrator.conversation import Conversation
-from scripts.localstack import LocalStack, free_port, setup, wait_for_pollers
+from scripts.localstack import running_suite
 from scripts.processes import WorkerProcess
-from shared.topology import load_topology
 
-WORKERS = ("it_service.worker", "finance_service.worker", "orchestrator.worker")
 MESSAGE_TIMEOUT_SECONDS = 180.0
+KILL_EVERY_SECONDS = (1.0, 4.0)
 
 
 @dataclass(frozen=True)
@@ -117,12 +115,18 @@ async def converse(client: Client, steps: list[Step]) -> Outcome:
     return outcome
 
 
-async def chaos_monkey(workers: list[WorkerProcess], rng: random.Random, stop: asyncio.Event) -> int:
-    """Kill a random worker every 1-4 s and restart it 0.2-1.5 s later; returns how many kills."""
+async def chaos_monkey(
+    workers: list[WorkerProcess],
+    rng: random.Random,
+    stop: asyncio.Event,
+    kill_every: tuple[float, float] = KILL_EVERY_SECONDS,
+) -> int:
+    """Kill a random worker every ``kill_every`` seconds (a random time in that range) and restart it
+    0.2-1.5 s later; returns how many kills."""
     kills = 0
     while not stop.is_set():
         try:
-            await asyncio.wait_for(stop.wait(), rng.uniform(1.0, 4.0))
+            await asyncio.wait_for(stop.wait(), rng.uniform(*kill_every))
             break
         except TimeoutError:
             pass
@@ -134,65 +138,46 @@ async def chaos_monkey(workers: list[WorkerProcess], rng: random.Random, stop: a
     return kills
 
 
-def ticket_counts(db: Path, titles: list[str]) -> dict[str, int]:
+def tickets_titled(db: Path, title: str) -> int:
+    """How many tickets carry this title, read from the IT ledger directly, as an auditor would (the
+    ledger itself never holds two with one idempotency key)."""
     if not db.exists():
-        return dict.fromkeys(titles, 0)
+        return 0
     with sqlite3.connect(db) as connection:
-        return {
-            title: connection.execute("SELECT COUNT(*) FROM tickets WHERE title = ?", (title,)).fetchone()[0]
-            for title in titles
-        }
+        (count,) = connection.execute("SELECT COUNT(*) FROM tickets WHERE title = ?", (title,)).fetchone()
+    return int(count)
 
 
-async def run_chaos(conversations: int, concurrency: int, seed: int, state_dir: Path) -> Report:
+async def run_chaos(
+    conversations: int,
+    concurrency: int,
+    seed: int,
+    state_dir: Path,
+    kill_every: tuple[float, float] = KILL_EVERY_SECONDS,
+) -> Report:
     rng = random.Random(seed)
     run_id = f"{seed}-{int(time.time())}"
-    stack = LocalStack(state_dir / "stack")
-    state = stack.start(free_port(), free_port())
     ledger = state_dir / "tickets.db"
-    env = {
-        "TEMPORAL_ADDRESS": state.address,
-        "TEMPORAL_NAMESPACE": "",
-        "IT_TICKET_DB": str(ledger),
-        "AGENT_MODEL": "",
-    }
-    workers: list[WorkerProcess] = []
+    env = {"IT_TICKET_DB": str(ledger), "AGENT_MODEL": ""}
     started = time.monotonic()
-    try:
-        setup(state.address)
-        workers = [WorkerProcess(module, env).start() for module in WORKERS]
-        topology = load_topology()
-        client = await Client.connect(
-            state.address, namespace=topology.orchestrator.namespace, data_converter=pydantic_data_converter
-        )
-        for namespace, queue in [(topology.orchestrator.namespace, topology.orchestrator.task_queue)] + [
-            (site.namespace, site.task_queue) for site in topology.tool_services.values()
-        ]:
-            await wait_for_pollers(client, namespace, queue)
+    async with running_suite(state_dir / "stack", env=env) as suite:
+        workers = list(suite.workers.values())
         plans = [conversation_steps(number, run_id, rng) for number in range(conversations)]
         gate = asyncio.Semaphore(concurrency)
 
         async def one(steps: list[Step]) -> Outcome:
             async with gate:
                 try:
-                    return await converse(client, steps)
+                    return await converse(suite.client, steps)
                 except Exception as error:  # a conversation that could not finish is reported, not raised
                     return Outcome(wrong=[f"conversation failed: {type(error).__name__}: {error}"])
 
         stop = asyncio.Event()
-        monkey = asyncio.create_task(chaos_monkey(workers, rng, stop))
+        monkey = asyncio.create_task(chaos_monkey(workers, rng, stop, kill_every))
         outcomes = await asyncio.gather(*(one(steps) for steps in plans))
         stop.set()
         kills = await monkey
-        for worker in workers:
-            if not worker.running():
-                worker.start()
-    finally:
-        for worker in workers:
-            worker.stop()
-        stack.stop()
-    titles = [title for outcome in outcomes for title in outcome.ticket_titles]
-    counts = ticket_counts(ledger, titles)
+    counts = {title: tickets_titled(ledger, title) for outcome in outcomes for title in outcome.ticket_titles}
     details = [
         line for outcome in outcomes for line in outcome.wrong + [f"lost: {text!r}" for text in outcome.lost]
     ]
@@ -215,10 +200,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--conversations", "-n", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--kill-every",
+        type=float,
+        nargs=2,
+        default=KILL_EVERY_SECONDS,
+        metavar=("MIN", "MAX"),
+        help="seconds between kills, a random time in this range (default 1 4)",
+    )
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="chaos-") as state_dir:
         report = asyncio.run(
-            run_chaos(arguments.conversations, arguments.concurrency, arguments.seed, Path(state_dir))
+            run_chaos(
+                arguments.conversations,
+                arguments.concurrency,
+                arguments.seed,
+                Path(state_dir),
+                tuple(arguments.kill_every),
+            )
         )
     print(f"conversations completed: {report.completed}/{report.conversations}")
     print(f"wrong answers:           {report.wrong_answers}")

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from temporalio.client import Client
 
 from orchestrator.conversation import Conversation
 from orchestrator.presentation import format_reply
@@ -22,13 +24,9 @@ from scripts.localstack import (
     DEFAULT_PORT,
     DEFAULT_STATE_DIR,
     DEFAULT_UI_PORT,
-    LocalStack,
-    setup,
-    wait_for_pollers,
+    RunningSuite,
+    running_suite,
 )
-from scripts.processes import WorkerProcess
-from shared.connection import connect
-from shared.topology import load_topology
 
 QUESTIONS = (
     "What is 125 * 8?",
@@ -36,17 +34,9 @@ QUESTIONS = (
     "Calculate ROI for $10,000 at 5% over 10 years",
     "What is the stock price of TSLA and the JIRA metrics for project DEMO?",
 )
-WORKERS = ("it_service.worker", "finance_service.worker", "orchestrator.worker")
 
 
-async def converse(address: str, ui_url: str) -> None:
-    topology = load_topology()
-    client = await connect(topology.orchestrator.namespace)
-    sites = [(topology.orchestrator.namespace, topology.orchestrator.task_queue)] + [
-        (site.namespace, site.task_queue) for site in topology.tool_services.values()
-    ]
-    for namespace, task_queue in sites:
-        await wait_for_pollers(client, namespace, task_queue)
+async def converse(client: Client, address: str, ui_url: str) -> None:
     conversation = await Conversation.start(client)
     print(f"\nChat {conversation.workflow_id} with the agent ({address}):\n")
     for question in QUESTIONS:
@@ -58,26 +48,39 @@ async def converse(address: str, ui_url: str) -> None:
     print(f"  tool workflows: {ui_url}/namespaces/it-namespace/workflows and .../finance-namespace/workflows")
 
 
-def run(arguments: argparse.Namespace) -> int:
-    stack = LocalStack(arguments.state_dir)
-    state = stack.start(arguments.port, arguments.ui_port)
-    print(f"dev server at {state.address} (pid {state.pid}); UI {state.ui_url}")
-    for item in setup(state.address):
-        print(f"created {item}")
-    env = {"TEMPORAL_ADDRESS": state.address, "TEMPORAL_NAMESPACE": ""}
-    os.environ.update(env)
-    workers = [WorkerProcess(module, env).start() for module in WORKERS]
+async def run_demo(arguments: argparse.Namespace) -> None:
+    # `kill` (SIGTERM) ends the demo as Ctrl-C does: by cancelling it, so the workers are stopped on the way out.
+    demo = asyncio.current_task()
+    assert demo is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, demo.cancel)
+    suite: RunningSuite | None = None
     try:
-        asyncio.run(converse(state.address, state.ui_url))
+        # The workers stop when this block ends, normally or not; the server only with --stop-server.
+        async with running_suite(
+            arguments.state_dir,
+            port=arguments.port,
+            ui_port=arguments.ui_port,
+            stop_server=arguments.stop_server,
+        ) as suite:
+            state = suite.state
+            print(f"dev server at {state.address} (pid {state.pid}); UI {state.ui_url}")
+            for item in suite.created:
+                print(f"created {item}")
+            await converse(suite.client, state.address, state.ui_url)
     except Exception:
-        for worker in workers:
-            print(f"--- log of {worker.module} ---\n{worker.log()}", file=sys.stderr)
+        if demo.cancelling():  # SIGTERM: the client may report the cancellation as an error of its own
+            raise asyncio.CancelledError from None
+        for name, worker in (suite.workers if suite else {}).items():
+            print(f"--- log of the {name} worker ({worker.module}) ---\n{worker.log()}", file=sys.stderr)
         raise
-    finally:
-        for worker in workers:
-            worker.stop()
-        if arguments.stop_server:
-            stack.stop()
+
+
+def run(arguments: argparse.Namespace) -> int:
+    try:
+        asyncio.run(run_demo(arguments))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("demo stopped; its workers are stopped", file=sys.stderr)
+        return 130
     if not arguments.stop_server:
         print("The dev server keeps running for the UI; stop it with: scripts/stack stop")
     return 0

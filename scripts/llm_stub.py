@@ -4,9 +4,11 @@ benchmarks drive litellm's real HTTP path (its OpenAI provider) with no network 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -53,14 +55,36 @@ def error(status: int, message: str, delay_seconds: float = 0.0) -> ScriptedRepl
     )
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) drops connections when 100 chats call the model at once.
+    request_queue_size = 256
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A caller that went away mid-answer (a killed worker) is expected; anything else is reported.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+Responder = Callable[[dict[str, Any]], ScriptedReply]
+"""Builds the answer to one request body; used instead of the script when set (benchmarks use it)."""
+
+
 @dataclass
 class LlmStub:
-    """The server and its script. ``requests`` holds every request body received, in order."""
+    """The server and its script. ``requests`` holds every request body received, in order.
+
+    With a ``responder`` every request is answered by it (the script is ignored), and ``latency_seconds``
+    is added to each answer's own delay: a model that always takes, say, 1 s. ``record_requests=False``
+    keeps ``requests`` empty for long runs.
+    """
 
     replies: deque[ScriptedReply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    responder: Responder | None = None
+    latency_seconds: float = 0.0
+    record_requests: bool = True
 
     @property
     def base_url(self) -> str:
@@ -81,9 +105,16 @@ class LlmStub:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 with stub._lock:
-                    stub.requests.append(body)
-                    reply = stub.replies.popleft() if stub.replies else error(500, "no scripted reply left")
-                time.sleep(reply.delay_seconds)
+                    if stub.record_requests:
+                        stub.requests.append(body)
+                    if stub.responder is not None:
+                        reply = stub.responder(body)
+                    else:
+                        reply = (
+                            stub.replies.popleft() if stub.replies else error(500, "no scripted reply left")
+                        )
+                    delay = reply.delay_seconds + stub.latency_seconds
+                time.sleep(delay)
                 payload = json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
@@ -94,7 +125,7 @@ class LlmStub:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 

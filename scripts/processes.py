@@ -8,9 +8,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+@cache
+def log_dir() -> Path:
+    """One directory for the logs of every worker this process starts (kept: a failing test shows them)."""
+    return Path(tempfile.mkdtemp(prefix="nexus-agents-workers-"))
 
 
 class WorkerProcess:
@@ -20,7 +27,11 @@ class WorkerProcess:
         self.module = module
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = Path(tempfile.mkstemp(prefix=f"{module.replace('.', '-')}-", suffix=".log")[1])
+        descriptor, path = tempfile.mkstemp(
+            prefix=f"{module.replace('.', '-')}-", suffix=".log", dir=log_dir()
+        )
+        os.close(descriptor)  # start() opens the file for each run of the process
+        self.log_path = Path(path)
 
     def start(self) -> WorkerProcess:
         log = self.log_path.open("ab")

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
 from scripts.llm_stub import LlmStub
+from scripts.localstack import ORCHESTRATOR, worker_module
 from scripts.processes import WorkerProcess
 from shared.topology import load_topology
 from tests.support.stack import Stack, start_stack
@@ -47,17 +49,19 @@ def tool_worker_env(team: str, ticket_db: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 async def tool_workers(stack: Stack, ticket_db: Path) -> AsyncIterator[dict[str, PollingWorker]]:
     """The IT and Finance workers, by team name. Tests that crash one must leave it running again."""
-    workers = {
-        team: await start_worker(
-            stack, f"{team}_service.worker", site.namespace, site.task_queue, tool_worker_env(team, ticket_db)
-        )
-        for team, site in load_topology().tool_services.items()
-    }
-    try:
+    async with AsyncExitStack() as started:
+        workers: dict[str, PollingWorker] = {}
+        for team, site in load_topology().tool_services.items():
+            worker = await start_worker(
+                stack,
+                worker_module(team),
+                site.namespace,
+                site.task_queue,
+                tool_worker_env(team, ticket_db),
+            )
+            started.callback(worker.stop)  # every worker started is stopped, even if a later one fails
+            workers[team] = worker
         yield workers
-    finally:
-        for worker in workers.values():
-            worker.stop()
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +71,7 @@ async def orchestrator_worker(
     """The orchestrator worker with the offline model, on the topology's task queue."""
     site = load_topology().orchestrator
     worker = await start_worker(
-        stack, "orchestrator.worker", site.namespace, site.task_queue, {"AGENT_MODEL": ""}
+        stack, worker_module(ORCHESTRATOR), site.namespace, site.task_queue, {"AGENT_MODEL": ""}
     )
     try:
         yield worker
@@ -97,7 +101,7 @@ async def stub_llm_worker(
         "ORCHESTRATOR_TASK_QUEUE": STUB_LLM_TASK_QUEUE,
     }
     namespace = load_topology().orchestrator.namespace
-    worker = await start_worker(stack, "orchestrator.worker", namespace, STUB_LLM_TASK_QUEUE, env)
+    worker = await start_worker(stack, worker_module(ORCHESTRATOR), namespace, STUB_LLM_TASK_QUEUE, env)
     try:
         yield worker
     finally:

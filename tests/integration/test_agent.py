@@ -10,28 +10,14 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from orchestrator.conversation import Conversation
 from tests.integration.agent_support import nexus_schedules
+from tests.support.chat import new_chat, rejection
 from tests.support.stack import Stack
 from tests.support.workers import PollingWorker
 
 pytestmark = pytest.mark.usefixtures("orchestrator_worker")
 
 TWO_THINGS = "What is the stock price of TSLA and the JIRA metrics for project DEMO?"
-
-
-async def new_chat(stack: Stack) -> Conversation:
-    return await Conversation.start(stack.client)
-
-
-def rejection(error: WorkflowUpdateFailedError) -> str:
-    """Every message of the failure chain, as the CLI shows them."""
-    messages = []
-    cause: BaseException | None = error.cause
-    while cause is not None:
-        messages.append(str(getattr(cause, "message", cause)))
-        cause = cause.__cause__
-    return " <- ".join(messages)
 
 
 async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack: Stack) -> None:

@@ -4,17 +4,14 @@ server on 127.0.0.1: what the model asks for, what it is sent back, and how bad 
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from typing import Any
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from orchestrator.conversation import Conversation
 from scripts.llm_stub import LlmStub, completion, error
 from tests.conftest import STUB_LLM_TASK_QUEUE
-from tests.integration.test_agent import rejection
+from tests.support.chat import new_chat, rejection, tool_results
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.usefixtures("stub_llm_worker")
@@ -22,24 +19,11 @@ pytestmark = pytest.mark.usefixtures("stub_llm_worker")
 ACCEPTED_MESSAGE_KEYS = {"role", "content", "tool_calls", "tool_call_id"}
 
 
-async def new_chat(stack: Stack) -> Conversation:
-    return await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
-
-
-def tool_messages(request: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The tool results the model was sent, by tool call id, decoded."""
-    return {
-        message["tool_call_id"]: json.loads(message["content"])
-        for message in request["messages"]
-        if message["role"] == "tool"
-    }
-
-
 async def test_the_model_sees_every_tool_with_its_schema_under_collision_free_names(
     stack: Stack, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(completion("Hello!"))
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     reply = await chat.send("Hi")
 
@@ -72,7 +56,7 @@ async def test_parallel_tool_calls_run_and_their_results_go_back_to_the_model(
         ),
         completion("TSLA is at 402.15 and DEMO has 42 open issues."),
     )
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     reply = await chat.send("TSLA price and DEMO metrics?")
 
@@ -81,7 +65,7 @@ async def test_parallel_tool_calls_run_and_their_results_go_back_to_the_model(
         ("finance", "stock_price", True),
         ("it", "get_jira_metrics", True),
     ]
-    results = tool_messages(llm_stub.requests[1])
+    results = tool_results(llm_stub.requests[1])
     assert results["call_a"]["result"]["price"] == 402.15
     assert results["call_b"]["result"]["open_issues"] == 42
     assistant = next(m for m in llm_stub.requests[1]["messages"] if m["role"] == "assistant")
@@ -96,14 +80,14 @@ async def test_malformed_json_arguments_become_an_error_the_model_reads(
         completion(tool_calls=[("call_1", "finance__stock_price", '{"ticker": "TSLA"')]),
         completion("I could not read my own arguments."),
     )
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     reply = await chat.send("TSLA?")
 
     assert reply.text == "I could not read my own arguments."
     assert reply.tool_calls[0].ok is False
     assert "not valid JSON" in (reply.tool_calls[0].error or "")
-    assert tool_messages(llm_stub.requests[1])["call_1"]["ok"] is False
+    assert tool_results(llm_stub.requests[1])["call_1"]["ok"] is False
 
 
 async def test_an_unknown_tool_name_becomes_an_error_listing_the_tools(
@@ -113,11 +97,11 @@ async def test_an_unknown_tool_name_becomes_an_error_listing_the_tools(
         completion(tool_calls=[("call_1", "hr__fire_everyone", "{}")]),
         completion("That tool does not exist."),
     )
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     reply = await chat.send("Do something drastic")
 
-    error_text = tool_messages(llm_stub.requests[1])["call_1"]["error"]
+    error_text = tool_results(llm_stub.requests[1])["call_1"]["error"]
     assert "There is no tool 'hr__fire_everyone'" in error_text
     assert "finance__stock_price" in error_text
     assert (reply.tool_calls[0].service, reply.tool_calls[0].ok) == ("unknown", False)
@@ -137,12 +121,12 @@ async def test_failing_tools_are_reported_to_the_model_with_their_reasons(
         ),
         completion("All three failed."),
     )
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
     started = time.monotonic()
 
     reply = await chat.send("Break things")
 
-    errors = {call_id: result["error"] for call_id, result in tool_messages(llm_stub.requests[1]).items()}
+    errors = {call_id: result["error"] for call_id, result in tool_results(llm_stub.requests[1]).items()}
     assert "No quote for ticker 'ZZZZ'" in errors["call_1"]
     assert "Invalid arguments for tool 'stock_price'" in errors["call_2"]
     assert "Division by zero" in errors["call_3"]
@@ -156,7 +140,7 @@ async def test_a_request_the_provider_rejects_is_answered_at_once_and_the_chat_s
     stack: Stack, llm_stub: LlmStub, status: int, kind: str
 ) -> None:
     llm_stub.script(error(status, "rejected by the stub"), completion("Back to normal."))
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
     started = time.monotonic()
 
     failed = await chat.send("Hello?")
@@ -171,7 +155,7 @@ async def test_a_request_the_provider_rejects_is_answered_at_once_and_the_chat_s
 
 async def test_a_provider_outage_is_retried_until_the_model_answers(stack: Stack, llm_stub: LlmStub) -> None:
     llm_stub.script(error(503, "overloaded"), error(429, "slow down"), completion("Made it."))
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     reply = await chat.send("Are you there?")
 
@@ -185,7 +169,7 @@ async def test_a_second_message_while_one_is_answered_is_rejected_and_the_first_
     slow = completion("Slow answer.")
     slow.delay_seconds = 2.0
     llm_stub.script(slow)
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     first = asyncio.create_task(chat.send("Take your time"))
     await asyncio.sleep(0.8)
@@ -203,7 +187,7 @@ async def test_a_message_after_end_chat_is_rejected_while_the_last_turn_finishes
     slow = completion("Last answer.")
     slow.delay_seconds = 2.0
     llm_stub.script(slow)
-    chat = await new_chat(stack)
+    chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
     first = asyncio.create_task(chat.send("Final question"))
     await asyncio.sleep(0.8)

@@ -15,10 +15,12 @@ import pytest
 from jsonschema import Draft202012Validator
 from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError, NexusOperationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from shared.failures import root_cause
 from tests.integration.conftest import NexusCaller
 from tests.support.stack import Stack
+from tests.support.tool_runs import tool_attempts
 from tests.support.visibility import list_when_indexed
 
 IT = "it-nexus-endpoint"
@@ -32,6 +34,17 @@ async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
     nexus_error = raised.value.cause
     assert isinstance(nexus_error, NexusOperationError), raised.value
     return nexus_error, root_cause(nexus_error)
+
+
+def post_start(url: str, request_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Nexus-Request-Id": request_id},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read())
 
 
 @pytest.mark.parametrize(
@@ -96,17 +109,22 @@ async def test_get_ip_runs_through_execute_tool(nexus_caller: NexusCaller) -> No
     assert output["result"] == {"ip": "203.0.113.24", "version": 4, "source": "offline"}
 
 
-async def test_the_tool_workflow_runs_in_the_teams_own_namespace(
-    nexus_caller: NexusCaller, stack: Stack
-) -> None:
-    await nexus_caller(IT, "execute_tool", {"tool": "get_ip", "arguments": {}, "call_id": "c-ns"})
-
+@pytest.mark.usefixtures("tool_workers")
+async def test_the_tool_workflow_runs_in_the_teams_own_namespace(stack: Stack) -> None:
+    request_id = str(uuid.uuid4())
+    body = {"tool": "get_ip", "arguments": {}, "call_id": "c-ns"}
+    await asyncio.to_thread(post_start, stack.nexus_url(IT, "execute_tool"), request_id, body)
+    workflow_id = f"it-get_ip-{request_id}"  # <team>-<tool>-<Nexus request id>
     it_client = await stack.client_for("it-namespace")
-    runs = await list_when_indexed(it_client, "WorkflowType = 'ToolWorkflow'")
-    assert runs, "no ToolWorkflow in it-namespace"
-    assert all(run.task_queue == "it-task-queue" for run in runs)
-    default_runs = [run async for run in stack.client.list_workflows("WorkflowType = 'ToolWorkflow'")]
-    assert default_runs == []
+
+    await it_client.get_workflow_handle(workflow_id).result()
+    description = await it_client.get_workflow_handle(workflow_id).describe()
+
+    assert (description.namespace, description.task_queue) == ("it-namespace", "it-task-queue")
+    assert description.workflow_type == "ToolWorkflow"
+    with pytest.raises(RPCError) as raised:
+        await stack.client.get_workflow_handle(workflow_id).describe()
+    assert raised.value.status == RPCStatusCode.NOT_FOUND, "the tool workflow must not run in default"
 
 
 async def test_unknown_tool_fails_fast_as_bad_request(nexus_caller: NexusCaller) -> None:
@@ -159,17 +177,6 @@ async def test_a_tools_own_failure_ends_the_operation_with_its_message(nexus_cal
     assert time.monotonic() - started < 5, "a tool's own failure must not be retried"
 
 
-def post_start(url: str, request_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Nexus-Request-Id": request_id},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.loads(response.read())
-
-
 async def test_two_starts_with_the_same_request_id_run_the_tool_once(
     stack: Stack, nexus_caller: NexusCaller
 ) -> None:
@@ -180,15 +187,15 @@ async def test_two_starts_with_the_same_request_id_run_the_tool_once(
 
     first = await asyncio.to_thread(post_start, url, request_id, body)
     workflow_id = f"it-get_jira_metrics-{request_id}"
-    await it_client.get_workflow_handle(workflow_id).result()  # the retry arrives after the run finished
+    handle = it_client.get_workflow_handle(workflow_id)
+    await handle.result()  # the retry arrives after the run finished
+    first_run_id = (await handle.describe()).run_id
     second = await asyncio.to_thread(post_start, url, request_id, body)
 
     assert first[0] == second[0] == 201
     assert first[1]["token"] == second[1]["token"]
-    runs = await list_when_indexed(it_client, f"WorkflowId = '{workflow_id}'")
-    assert len(runs) == 1
-    history = await it_client.get_workflow_handle(workflow_id).fetch_history()
-    scheduled = [
-        event for event in history.events if event.HasField("activity_task_scheduled_event_attributes")
-    ]
-    assert len(scheduled) == 1
+    assert (await handle.describe()).run_id == first_run_id
+    # Give a second run, if there were one, time to be listed: still exactly one.
+    runs = await list_when_indexed(it_client, f"WorkflowId = '{workflow_id}'", at_least=2, within=3)
+    assert [run.run_id for run in runs] == [first_run_id]
+    assert tool_attempts(await handle.fetch_history()) == [1], "the tool ran more than once"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -14,17 +13,9 @@ from orchestrator.conversation import Conversation
 from orchestrator.tool_results import MAX_RESULT_CHARS
 from scripts.llm_stub import LlmStub, completion
 from tests.conftest import STUB_LLM_TASK_QUEUE
-from tests.integration.test_agent import rejection
+from tests.support.chat import rejection, tool_results
 from tests.support.stack import Stack
 from tests.support.workers import PollingWorker
-
-
-def tool_results_sent(stub: LlmStub) -> dict[str, dict[str, Any]]:
-    return {
-        message["tool_call_id"]: json.loads(message["content"])
-        for message in stub.requests[-1]["messages"]
-        if message["role"] == "tool"
-    }
 
 
 async def test_a_one_megabyte_message_is_refused_with_the_limit_and_the_chat_goes_on(
@@ -82,7 +73,7 @@ async def test_arguments_of_the_wrong_type_are_refused_by_the_tool_service_and_t
 
     reply = await chat.send("Do some maths")
 
-    errors = {call_id: result["error"] for call_id, result in tool_results_sent(llm_stub).items()}
+    errors = {call_id: result["error"] for call_id, result in tool_results(llm_stub.requests[-1]).items()}
     assert (
         "Invalid arguments for tool 'calculate_roi': principal: Input should be a valid number"
         in errors["call_1"]
@@ -105,7 +96,7 @@ async def test_twenty_parallel_tool_calls_all_run_and_all_come_back(
 
     assert reply.text == "Twenty answers."
     assert len(reply.tool_calls) == 20 and all(call.ok for call in reply.tool_calls)
-    results = tool_results_sent(llm_stub)
+    results = tool_results(llm_stub.requests[-1])
     assert [results[f"q{i}"]["result"]["ticker"] for i in range(10)] == tickers
     assert [results[f"c{i}"]["result"]["value"] for i in range(10)] == [float(i * i) for i in range(10)]
 
@@ -126,7 +117,7 @@ async def test_a_tool_output_too_large_for_the_context_is_cut_with_a_note(
 
     reply = await chat.send("List every ticket")
 
-    sent = tool_results_sent(llm_stub)["call_1"]
+    sent = tool_results(llm_stub.requests[-1])["call_1"]
     assert sent["ok"] is True
     assert len(sent["result_preview"]) == MAX_RESULT_CHARS
     assert f"only the first {MAX_RESULT_CHARS} were given to the model" in sent["note"]

@@ -10,7 +10,10 @@ from scripts.chaos import run_chaos
 async def test_conversations_survive_random_worker_kills_with_nothing_wrong_duplicated_or_lost(
     tmp_path: Path,
 ) -> None:
-    report = await run_chaos(conversations=6, concurrency=3, seed=11, state_dir=tmp_path)
+    # Kills come faster than scripts/chaos's default: six conversations take only a few seconds.
+    report = await run_chaos(
+        conversations=6, concurrency=3, seed=11, state_dir=tmp_path, kill_every=(0.2, 0.8)
+    )
 
     print(
         f"\nchaos: {report.completed}/{report.conversations} completed, {report.kills} kills, {report.seconds:.0f} s"

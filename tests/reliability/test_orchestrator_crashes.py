@@ -10,9 +10,10 @@ from pathlib import Path
 from orchestrator.conversation import Conversation
 from scripts.llm_stub import LlmStub, completion
 from tests.conftest import STUB_LLM_TASK_QUEUE
+from tests.integration.agent_support import nexus_schedules
 from tests.support.ledger import tickets_titled
 from tests.support.stack import Stack
-from tests.support.visibility import list_when_indexed
+from tests.support.tool_runs import tool_attempts
 from tests.support.waiting import eventually
 from tests.support.workers import PollingWorker
 
@@ -73,8 +74,11 @@ async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_r
     finance.stop()  # the operation stays in flight until the Finance team is back
     try:
         turn = asyncio.create_task(chat.send("NVDA?"))
-        await eventually(lambda: len(llm_stub.requests) == 2, what="the model asked for the tool")
-        await asyncio.sleep(0.5)  # the Nexus operation is scheduled
+
+        async def tool_call_scheduled() -> bool:
+            return len(await nexus_schedules(chat.handle, "execute_tool")) == 1
+
+        await eventually(tool_call_scheduled, what="the chat's history shows the Nexus tool call scheduled")
         stub_llm_worker.kill()
     finally:
         await finance.start()
@@ -84,11 +88,10 @@ async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_r
     assert reply.text == "NVDA is at 187.64."
     assert [(call.tool, call.ok) for call in reply.tool_calls] == [("stock_price", True)]
     assert user_turn_requests(llm_stub, "NVDA?") == 1
+    schedules = await nexus_schedules(chat.handle, "execute_tool")
+    assert len(schedules) == 1, "the restarted worker scheduled the tool call again"
+    # The tool workflow's id is <team>-<tool>-<Nexus request id>: the very run this call started.
+    request_id = schedules[0].nexus_operation_scheduled_event_attributes.request_id
     finance_client = await stack.client_for("finance-namespace")
-    runs = await list_when_indexed(
-        finance_client, "WorkflowType = 'ToolWorkflow' AND WorkflowId STARTS_WITH 'finance-stock_price-'"
-    )
-    histories = [await finance_client.get_workflow_handle(run.id).fetch_history() for run in runs]
-    # Each tool workflow's input carries the caller's call id, which starts with the chat's workflow id.
-    nvda_runs = [h for h in histories if chat.workflow_id.encode() in h.events[0].SerializeToString()]
-    assert len(nvda_runs) == 1, "the tool ran more than once"
+    tool_run = await finance_client.get_workflow_handle(f"finance-stock_price-{request_id}").fetch_history()
+    assert tool_attempts(tool_run) == [1], "the tool ran more than once"

@@ -11,33 +11,34 @@ that running workflows would see needs ``workflow.patched`` instead, and the old
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from pathlib import Path
 
-from temporalio.client import Client
-
 from orchestrator.conversation import Conversation
 from scripts.llm_stub import LlmStub, completion, error
-from scripts.localstack import LocalStack, free_port, setup, wait_for_pollers
-from scripts.processes import WorkerProcess
-from shared.connection import connect
+from scripts.localstack import ORCHESTRATOR, RunningSuite, WorkerSpec, running_suite, worker_module
+from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
+from shared.topology import load_topology
+from tests.integration.agent_support import nexus_schedules
+from tests.support.visibility import list_when_indexed
 
 HISTORIES = Path(__file__).with_name("histories")
 STUB_QUEUE = "orchestrator-replay-recording"
+OFFLINE_MESSAGES = (
+    "What is 125 * 8?",
+    "What is the stock price of TSLA and the JIRA metrics for project DEMO?",
+    "Open a ticket titled 'Replay recording' with high priority",
+    "What is the stock price of ZZZZ?",
+)
 
 
-async def record(client: Client, stub: LlmStub) -> dict[str, str]:
+async def record(suite: RunningSuite, stub: LlmStub) -> dict[str, str]:
     """Run the conversations; return file name -> history JSON."""
+    client = suite.client
     saved: dict[str, str] = {}
 
     offline = await Conversation.start(client, workflow_id="replay-offline-chat")
-    for text in (
-        "What is 125 * 8?",
-        "What is the stock price of TSLA and the JIRA metrics for project DEMO?",
-        "Open a ticket titled 'Replay recording' with high priority",
-        "What is the stock price of ZZZZ?",
-    ):
+    for text in OFFLINE_MESSAGES:
         await offline.send(text)
     await offline.end()
     saved["agent_offline_chat.json"] = (await offline.handle.fetch_history()).to_json()
@@ -60,57 +61,53 @@ async def record(client: Client, stub: LlmStub) -> dict[str, str]:
     await scripted.end()
     saved["agent_scripted_chat.json"] = (await scripted.handle.fetch_history()).to_json()
 
-    for namespace, prefix in (("it-namespace", "it-"), ("finance-namespace", "finance-")):
-        team_client = await Client.connect(client.service_client.config.target_host, namespace=namespace)
-        async for run in team_client.list_workflows("WorkflowType = 'ToolWorkflow'"):
+    tool_calls = [
+        event.nexus_operation_scheduled_event_attributes.endpoint
+        for chat in (offline, scripted)
+        for event in await nexus_schedules(chat.handle, "execute_tool")
+    ]
+    for team, site in load_topology().tool_services.items():
+        team_client = await suite.client_for(site.namespace)
+        # Closed runs are listed a moment after they close: wait for every one the chats started.
+        runs = await list_when_indexed(
+            team_client,
+            f"WorkflowType = '{TOOL_WORKFLOW_NAME}' AND ExecutionStatus != 'Running'",
+            at_least=tool_calls.count(site.endpoint),
+        )
+        for run in runs:
             history = await team_client.get_workflow_handle(run.id).fetch_history()
-            name = f"tool_{prefix}{run.id.split('-')[1]}_{run.status.name.lower() if run.status else 'unknown'}.json"
+            status = run.status.name.lower() if run.status else "unknown"
+            name = f"tool_{team}-{run.id.split('-')[1]}_{status}.json"
             saved.setdefault(name, history.to_json())
     return saved
 
 
 async def main() -> None:
     with tempfile.TemporaryDirectory() as state_dir:
-        stack = LocalStack(Path(state_dir))
-        state = stack.start(free_port(), free_port())
         stub = LlmStub().start()
-        workers: list[WorkerProcess] = []
         try:
-            setup(state.address)
-            env = {
-                "TEMPORAL_ADDRESS": state.address,
-                "TEMPORAL_NAMESPACE": "",
-                "IT_TICKET_DB": f"{state_dir}/t.db",
-            }
-            os.environ.update(env)
-            stub_env = {
-                **env,
-                "AGENT_MODEL": "openai/stub",
-                "AGENT_API_BASE": stub.base_url,
-                "AGENT_API_KEY": "x",
-            }
-            workers = [
-                WorkerProcess("it_service.worker", env).start(),
-                WorkerProcess("finance_service.worker", env).start(),
-                WorkerProcess("orchestrator.worker", env).start(),
-                WorkerProcess(
-                    "orchestrator.worker", {**stub_env, "ORCHESTRATOR_TASK_QUEUE": STUB_QUEUE}
-                ).start(),
-            ]
-            client = await connect("default")
-            for namespace, queue in (
-                ("default", "orchestrator-task-queue"),
-                ("default", STUB_QUEUE),
-                ("it-namespace", "it-task-queue"),
-                ("finance-namespace", "finance-task-queue"),
-            ):
-                await wait_for_pollers(client, namespace, queue)
-            saved = await record(client, stub)
+            orchestrator = load_topology().orchestrator
+            scripted_orchestrator = WorkerSpec(
+                name="orchestrator-scripted-model",
+                module=worker_module(ORCHESTRATOR),
+                namespace=orchestrator.namespace,
+                task_queue=STUB_QUEUE,
+                env={
+                    "AGENT_MODEL": "openai/stub",
+                    "AGENT_API_BASE": stub.base_url,
+                    "AGENT_API_KEY": "x",
+                    "ORCHESTRATOR_TASK_QUEUE": STUB_QUEUE,
+                },
+            )
+            async with running_suite(
+                Path(state_dir) / "stack",
+                # The offline model, whatever model the developer's shell names: it is what gets recorded.
+                env={"IT_TICKET_DB": f"{state_dir}/tickets.db", "AGENT_MODEL": ""},
+                extra_workers=[scripted_orchestrator],
+            ) as suite:
+                saved = await record(suite, stub)
         finally:
-            for worker in workers:
-                worker.stop()
             stub.stop()
-            stack.stop()
     HISTORIES.mkdir(exist_ok=True)
     for old in HISTORIES.glob("*.json"):
         old.unlink()

@@ -12,7 +12,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from scripts.localstack import TUNING_ARGS, free_port, namespace_args, temporal_binary
-from shared.topology import load_topology
+from shared.topology import ToolServiceSite, load_topology
 
 
 @dataclass
@@ -37,6 +37,21 @@ class Stack:
         endpoint_id = self.endpoint_ids[endpoint]
         return f"http://127.0.0.1:{self.http_port}/nexus/endpoints/{endpoint_id}/services/ToolService/{operation}"
 
+    async def create_endpoint(self, site: ToolServiceSite) -> str:
+        """Create the Nexus endpoint that routes to ``site`` (as an operator's tooling would); returns its id."""
+        response = await self.client.operator_service.create_nexus_endpoint(
+            CreateNexusEndpointRequest(
+                spec=EndpointSpec(
+                    name=site.endpoint,
+                    target=EndpointTarget(
+                        worker=EndpointTarget.Worker(namespace=site.namespace, task_queue=site.task_queue)
+                    ),
+                )
+            )
+        )
+        self.endpoint_ids[site.endpoint] = response.endpoint.id
+        return response.endpoint.id
+
     @property
     def worker_env(self) -> dict[str, str]:
         """Environment for worker processes: the address only; each worker picks its own namespace."""
@@ -59,16 +74,10 @@ async def start_stack() -> Stack:
         ],
     )
     stack = Stack(environment=environment, address=f"127.0.0.1:{port}", http_port=http_port)
-    for site in topology.tool_services.values():
-        response = await environment.client.operator_service.create_nexus_endpoint(
-            CreateNexusEndpointRequest(
-                spec=EndpointSpec(
-                    name=site.endpoint,
-                    target=EndpointTarget(
-                        worker=EndpointTarget.Worker(namespace=site.namespace, task_queue=site.task_queue)
-                    ),
-                )
-            )
-        )
-        stack.endpoint_ids[site.endpoint] = response.endpoint.id
+    try:
+        for site in topology.tool_services.values():
+            await stack.create_endpoint(site)
+    except BaseException:
+        await environment.shutdown()
+        raise
     return stack
