@@ -49,7 +49,7 @@ with workflow.unsafe.imports_passed_through():
 
 AGENT_WORKFLOW = "AgentWorkflow"
 
-DISCOVERY_TIMEOUT = timedelta(seconds=5)
+DISCOVERY_TIMEOUT = timedelta(seconds=10)
 """How long ``list_tools`` of one service may take before the agent goes on without it."""
 REDISCOVERY_GRACE = timedelta(seconds=1)
 """How long a turn waits for a missing service's rediscovery before answering without it."""

@@ -31,7 +31,8 @@ from scripts.localstack import running_suite
 from scripts.processes import WorkerProcess
 
 MESSAGE_TIMEOUT_SECONDS = 180.0
-KILL_EVERY_SECONDS = (1.0, 4.0)
+KILL_EVERY_SECONDS = (0.5, 2.0)
+MIN_UPTIME_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -122,19 +123,27 @@ async def chaos_monkey(
     kill_every: tuple[float, float] = KILL_EVERY_SECONDS,
 ) -> int:
     """Kill a random worker every ``kill_every`` seconds (a random time in that range) and restart it
-    0.2-1.5 s later; returns how many kills."""
+    0.2-1.5 s later; returns how many kills. Only a worker up for ``MIN_UPTIME_SECONDS`` is a victim: a
+    worker killed again before it even polls would be a service that is simply down, which the agent
+    reports as unavailable, not a crash it must ride out."""
     kills = 0
+    started_at = dict.fromkeys(range(len(workers)), float("-inf"))  # all polling when the monkey starts
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), rng.uniform(*kill_every))
             break
         except TimeoutError:
             pass
-        victim = rng.choice(workers)
-        victim.kill()
+        now = time.monotonic()
+        eligible = [index for index, started in started_at.items() if now - started >= MIN_UPTIME_SECONDS]
+        if not eligible:
+            continue
+        victim = rng.choice(eligible)
+        workers[victim].kill()
         kills += 1
         await asyncio.sleep(rng.uniform(0.2, 1.5))
-        victim.start()
+        workers[victim].start()
+        started_at[victim] = time.monotonic()
     return kills
 
 
@@ -206,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nargs=2,
         default=KILL_EVERY_SECONDS,
         metavar=("MIN", "MAX"),
-        help="seconds between kills, a random time in this range (default 1 4)",
+        help="seconds between kills, a random time in this range (default 0.5 2)",
     )
     arguments = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="chaos-") as state_dir:

@@ -124,9 +124,11 @@ def _plan_calls(text: str, tools: list[ToolView]) -> Plan:
     for clause in (part.strip() for part in _SPLIT.split(masked) if part and part.strip()):
         chosen = _choose(clause, tools, quotes)
         if chosen is None and previous is not None:
-            # "weather in Paris and London": a clause that names no tool may still be an argument list.
+            # "weather in Paris and London": a clause that names no tool may still be an argument list,
+            # but only if arguments are all it says ("the JIRA metrics for project SEC" is not a ticker).
             arguments = _extract_arguments(clause, previous, quotes)
-            chosen = (previous, arguments) if arguments is not None and arguments else None
+            if arguments and _only_arguments(clause, arguments):
+                chosen = (previous, arguments)
         if chosen is None:
             continue
         tool, arguments = chosen
@@ -140,6 +142,13 @@ def _plan_calls(text: str, tools: list[ToolView]) -> Plan:
         return Plan(text=f"{OFFLINE_PREFIX} I have no tools available right now, so I can't look that up.")
     offer = "; ".join(f"{tool.name.split('__')[-1]} ({tool.description.rstrip('.')})" for tool in tools)
     return Plan(text=f"{OFFLINE_PREFIX} I could not match that to one of my tools. I can use: {offer}.")
+
+
+def _only_arguments(clause: str, arguments: dict[str, Any]) -> bool:
+    """Whether the clause says nothing but the given argument values (and filler words)."""
+    said = _keywords(_QUOTE_TOKEN.sub(" ", clause))
+    values = _keywords(" ".join(str(value) for value in arguments.values()))
+    return not (said - values)
 
 
 def _choose(clause: str, tools: list[ToolView], quotes: list[str]) -> tuple[ToolView, dict[str, Any]] | None:

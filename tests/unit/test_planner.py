@@ -320,3 +320,22 @@ def test_the_same_input_always_gives_the_same_plan() -> None:
     messages = [{"role": "user", "content": "What is the stock price of TSLA and the weather in Paris?"}]
 
     assert plan(messages, TOOLS) == plan(copy.deepcopy(messages), all_tools())
+
+
+def test_a_clause_asking_for_a_missing_tool_is_not_read_as_arguments_of_the_previous_one() -> None:
+    # With the IT team's tools missing, "the JIRA metrics for project SEC" must not become a ticker "JIRA".
+    without_it = [tool for tool in TOOLS if not tool["function"]["name"].startswith("it__")]
+
+    step = plan(
+        [
+            {
+                "role": "user",
+                "content": "What is the stock price of AAPL and the JIRA metrics for project SEC?",
+            }
+        ],
+        without_it,
+    )
+
+    assert [(call.tool, call.arguments) for call in step.calls] == [
+        ("finance__stock_price", {"ticker": "AAPL"})
+    ]
