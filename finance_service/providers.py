@@ -10,7 +10,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from finance_service.models import StockQuote
 from shared.kit import ToolError
-from shared.kit.providers import load_provider
+from shared.kit.provider_loading import load_provider
 
 QUOTE_PROVIDER_VARIABLE = "FINANCE_QUOTE_PROVIDER"
 QUOTES_FILE = Path(__file__).with_name("data") / "quotes.json"

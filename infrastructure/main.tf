@@ -56,19 +56,22 @@ resource "temporalcloud_nexus_endpoint" "tool" {
   allowed_caller_namespaces = [for part in each.value.allowed_caller_parts : temporalcloud_namespace.part[part].id]
 }
 
-# One identity per team, so each team deploys its worker with a key that opens its own namespace only.
+# One identity per part, scoped to that part's namespace and nothing else: no account role, so its key
+# cannot list or read the account's other namespaces, users or endpoints. "write" is what a worker
+# needs (poll its task queues, complete tasks) and what the orchestrator's chat needs to start
+# workflows; the orchestrator reaches the tool teams through Nexus, which Cloud authorises by the
+# endpoints' allowed caller namespaces, not by the caller's key.
 resource "temporalcloud_service_account" "team" {
   for_each = local.key_teams
 
-  name           = "${var.name_prefix}-${each.key}-worker"
-  account_access = "read"
+  name        = "${var.name_prefix}-${each.key}-worker"
+  description = "Worker identity of the ${each.key} team; write on namespace ${each.value.name} only."
 
-  namespace_accesses = [
-    {
-      namespace_id = temporalcloud_namespace.part[each.key].id
-      permission   = "write"
-    },
-  ]
+  # Fixed at creation: pointing an account at another namespace replaces it (and its API key).
+  namespace_scoped_access = {
+    namespace_id = temporalcloud_namespace.part[each.key].id
+    permission   = "write"
+  }
 }
 
 resource "temporalcloud_apikey" "team" {

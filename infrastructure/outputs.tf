@@ -9,14 +9,14 @@ output "account_id" {
 }
 
 output "namespaces" {
-  description = "Per part: the namespace id (<name>.<account>), its name, the gRPC address workers connect to, and the task queue its worker polls."
+  description = "Per part: the namespace id (<name>.<account>), its name, the gRPC address workers connect to (the namespace's API-key or mTLS endpoint, as Cloud reports it), and the task queue its worker polls."
   value = {
     for part, ns in temporalcloud_namespace.part : part => {
       id         = ns.id
       name       = ns.name
       task_queue = local.namespaces[part].task_queue
-      # API-key clients use the address Cloud reports; mTLS clients use the namespace's own host.
-      grpc_address = var.auth_method == "api_key" ? ns.endpoints.grpc_address : "${ns.id}.tmprl.cloud:7233"
+      # Cloud reports one address per auth method (the other is empty when that method is off).
+      grpc_address = var.auth_method == "api_key" ? ns.endpoints.grpc_address : ns.endpoints.mtls_grpc_address
     }
   }
 }

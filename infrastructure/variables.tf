@@ -1,22 +1,33 @@
+variable "temporal_cloud_account_id" {
+  description = "Id of the Temporal Cloud account this deployment belongs to (the suffix of every namespace id, e.g. \"a1b2c\" in \"it-namespace.a1b2c\"). The provider refuses to plan or apply with a TEMPORAL_CLOUD_API_KEY of any other account."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+$", var.temporal_cloud_account_id))
+    error_message = "temporal_cloud_account_id must be the bare account id (lowercase letters and digits, e.g. \"a1b2c\"): the part after the dot of a namespace id, not a namespace id or an account name."
+  }
+}
+
 variable "default_region" {
-  description = "Temporal Cloud region for every namespace without an entry in namespace_regions, provider-prefixed (e.g. \"aws-us-east-1\", \"gcp-us-central1\")."
+  description = "Temporal Cloud region for every namespace without an entry in namespace_regions, provider-prefixed: \"aws-...\" or \"gcp-...\" (e.g. \"aws-us-east-1\", \"gcp-us-central1\"). Provider 1.5.0 accepts no other cloud."
   type        = string
   default     = "aws-us-east-1"
 
   validation {
-    condition     = can(regex("^(aws|gcp|azure)-[a-z0-9-]+$", var.default_region))
-    error_message = "default_region must be a provider-prefixed Temporal Cloud region such as \"aws-us-east-1\"."
+    condition     = can(regex("^(aws|gcp)-[a-z0-9-]+$", var.default_region))
+    error_message = "default_region must be an AWS or GCP Temporal Cloud region with its prefix, such as \"aws-us-east-1\" or \"gcp-us-central1\" (temporalcloud provider 1.5.0 rejects any other)."
   }
 }
 
 variable "namespace_regions" {
-  description = "Region per part (\"orchestrator\", \"it\", \"finance\", ...) that should not use default_region. A region cannot change after the namespace exists."
+  description = "Region (\"aws-...\" or \"gcp-...\") per part (\"orchestrator\", \"it\", \"finance\", ...) that should not use default_region. A region cannot change after the namespace exists."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = alltrue([for r in values(var.namespace_regions) : can(regex("^(aws|gcp|azure)-[a-z0-9-]+$", r))])
-    error_message = "Every namespace_regions value must be a provider-prefixed Temporal Cloud region such as \"aws-us-east-1\"."
+    condition     = alltrue([for r in values(var.namespace_regions) : can(regex("^(aws|gcp)-[a-z0-9-]+$", r))])
+    error_message = "Every namespace_regions value must be an AWS or GCP Temporal Cloud region with its prefix, such as \"aws-eu-west-1\" or \"gcp-europe-west3\" (temporalcloud provider 1.5.0 rejects any other)."
   }
 }
 

@@ -13,7 +13,7 @@ from typing import Protocol, runtime_checkable
 
 from it_service.models import IpAddress, JiraMetrics
 from shared.kit import ToolError
-from shared.kit.providers import load_provider
+from shared.kit.provider_loading import load_provider
 
 IP_PROVIDER_VARIABLE = "IT_IP_PROVIDER"
 JIRA_PROVIDER_VARIABLE = "IT_JIRA_PROVIDER"

@@ -11,18 +11,21 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
+import time
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from it_service.models import Priority, Ticket
-from shared.kit.providers import load_provider
+from shared.kit.provider_loading import load_provider
 
 LEDGER_VARIABLE = "IT_TICKET_LEDGER"
 DB_VARIABLE = "IT_TICKET_DB"
 DEFAULT_DB = Path(".local") / "it-tickets.db"
 FIRST_TICKET_NUMBER = 1000
+SETUP_WITHIN_SECONDS = 10.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -53,6 +56,8 @@ class SqliteTicketLedger:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or Path(os.environ.get(DB_VARIABLE) or DEFAULT_DB)
+        self._setup_lock = threading.Lock()
+        self._set_up = False
 
     async def create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
         return await asyncio.to_thread(self._create, idempotency_key, title, description, priority)
@@ -64,8 +69,10 @@ class SqliteTicketLedger:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=10)
         connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute(_SCHEMA)
+        with self._setup_lock:
+            if not self._set_up:
+                _set_up(connection)
+                self._set_up = True
         return connection
 
     def _create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
@@ -87,6 +94,22 @@ class SqliteTicketLedger:
                 "SELECT * FROM tickets WHERE status = ? ORDER BY number DESC LIMIT ?", (status, limit)
             ).fetchall()
         return [_ticket(row) for row in rows]
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """The WAL journal (it stays with the file) and the table. Turning a new file to WAL needs a moment when
+    no other connection holds it, which SQLite's busy timeout does not wait for (another worker may be
+    setting the file up too): retry that briefly."""
+    deadline = time.monotonic() + SETUP_WITHIN_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _ticket(row: sqlite3.Row) -> Ticket:

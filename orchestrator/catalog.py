@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from orchestrator.models import FunctionTool
-from orchestrator.service_directory import ToolService
+from orchestrator.service_directory import TeamEndpoint
 from shared.contract import ToolSpec
 from shared.kit import ActivityPolicy, Tool
 
@@ -52,7 +52,7 @@ class ToolCatalog:
                 model_name=tool.name, service=LOCAL, spec=tool.spec(), policy=tool.policy
             )
 
-    def add_service(self, service: ToolService, specs: Iterable[ToolSpec]) -> list[str]:
+    def add_service(self, service: TeamEndpoint, specs: Iterable[ToolSpec]) -> list[str]:
         """Add (or replace) a team's tools. Returns the tools left out because no model provider accepts
         their names: one such name would make every model call a bad request."""
         self._entries = {

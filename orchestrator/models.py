@@ -79,7 +79,7 @@ class Transcript(BaseModel):
 # --- Between the workflow and the LLM activity --------------------------------------------------------
 
 
-class ToolCall(BaseModel):
+class ModelToolCall(BaseModel):
     """A tool call the model asked for. ``arguments`` is the raw JSON text, which may be malformed."""
 
     id: str
@@ -94,7 +94,7 @@ class ChatMessage(BaseModel):
 
     role: Literal["system", "user", "assistant", "tool"]
     content: str | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_calls: list[ModelToolCall] = Field(default_factory=list)
     tool_call_id: str | None = None
 
     def to_litellm(self) -> dict[str, Any]:
@@ -138,5 +138,5 @@ class LlmResponse(BaseModel):
     """What the model answered: text, tool calls, or both. Provider-specific fields are dropped."""
 
     content: str | None = None
-    tool_calls: list[ToolCall] = Field(default_factory=list)
+    tool_calls: list[ModelToolCall] = Field(default_factory=list)
     model: str = Field(description="The model that answered.")

@@ -1,4 +1,5 @@
-"""Which tool services exist, read by a (local) activity so the workflow itself does no I/O.
+"""Which tool services exist, read by a (local) activity so the workflow itself does no I/O, and how the
+workflow reaches one.
 
 It also checks that each service's Nexus endpoint exists: a workflow that schedules an operation on a
 missing endpoint has its workflow task rejected by the server, over and over, and never moves on. Where the
@@ -8,19 +9,23 @@ endpoint registry can't be read (Temporal Cloud manages endpoints outside the na
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
-from temporalio import activity
+from temporalio import activity, workflow
 from temporalio.api.operatorservice.v1 import ListNexusEndpointsRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from shared.contract import SERVICE_NAME
 from shared.topology import load_topology
 
 TOOL_SERVICES = "tool_services"
 
 
-class ToolService(BaseModel):
-    """A tool team the agent can reach: its name in the topology and its Nexus endpoint."""
+class TeamEndpoint(BaseModel):
+    """A tool team the agent can reach: its name in the topology and the Nexus endpoint of its
+    ``ToolService``."""
 
     team: str
     endpoint: str
@@ -34,10 +39,10 @@ class ServiceDirectory:
         self._client = client
 
     @activity.defn(name=TOOL_SERVICES)
-    async def tool_services(self) -> list[ToolService]:
+    async def tool_services(self) -> list[TeamEndpoint]:
         endpoints = await self._registered_endpoints()
         return [
-            ToolService(
+            TeamEndpoint(
                 team=team,
                 endpoint=site.endpoint,
                 endpoint_exists=None if endpoints is None else site.endpoint in endpoints,
@@ -60,3 +65,10 @@ class ServiceDirectory:
         except RPCError as error:
             activity.logger.info("Cannot read the Nexus endpoint registry (%s); trying every endpoint", error)
             return None
+
+
+def tool_service_client(endpoint: str) -> workflow.NexusClient[Any]:
+    """From inside a workflow: a client for the ``ToolService`` at ``endpoint`` whose answers arrive as plain
+    JSON. The caller validates them itself, so one team's malformed answer fails that call, never the workflow
+    task."""
+    return workflow.create_nexus_client(service=SERVICE_NAME, endpoint=endpoint)

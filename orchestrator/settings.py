@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from orchestrator.llm.names import OFFLINE_MODEL
+from shared.failures import validation_problems
 from shared.topology import load_topology
 
 
@@ -66,8 +67,5 @@ class OrchestratorSettings(BaseModel):
         try:
             return cls.model_validate(values)
         except ValidationError as error:
-            problems = "; ".join(
-                f"{variables[str(detail['loc'][0])]}: {detail['msg']}"
-                for detail in error.errors(include_url=False)
-            )
+            problems = validation_problems(error, names=variables)
             raise SettingsError(f"Bad orchestrator setting: {problems}") from None

@@ -11,8 +11,8 @@ from temporalio.exceptions import ApplicationError, NexusOperationError, Timeout
 
 from orchestrator.catalog import CatalogEntry
 from orchestrator.models import ToolCallRecord
+from shared.contract import TOOL_UNAVAILABLE
 from shared.failures import root_cause
-from shared.kit.tool_workflow import TOOL_UNAVAILABLE
 
 MAX_RESULT_CHARS = 6_000
 """A result longer than this (as JSON) is cut before it reaches the model, with a note saying so."""

@@ -7,12 +7,11 @@ task queue in namespace ``default``.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import os
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from orchestrator.llm.activity import LlmActivities
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
 from orchestrator.service_directory import ServiceDirectory
@@ -21,14 +20,22 @@ from orchestrator.workflow import AgentWorkflow
 from shared.connection import connect
 from shared.kit.activities import tool_activity
 from shared.log import configure_logging, get_logger
-from shared.process import run_until_stopped, worker_arguments
+from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, worker_arguments
 from shared.topology import load_topology
 
-STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
-"""A killed worker's chats move to another worker after this, not the 10 s default."""
+LITELLM_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
+"""litellm reads it once, when first imported: unless it is ``True``, the import downloads a model cost map
+from the internet instead of using the copy litellm ships."""
 
 
 def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
+    """The orchestrator's worker. It loads litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP`` first (``main``
+    does)."""
+    # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
+    # before litellm is imported: a module of ours never changes the environment as a side effect of its
+    # import, and importing this one (for ``build_worker``) does not load litellm.
+    from orchestrator.llm.activity import LlmActivities
+
     weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
     llm = LlmActivities(settings)
     directory = ServiceDirectory(client)
@@ -45,6 +52,8 @@ async def main(
     client: Client | None = None, *, profile: str | None = None, settings: OrchestratorSettings | None = None
 ) -> None:
     configure_logging()
+    # The bundled cost map, unless the operator says otherwise: a worker needs no internet to start.
+    os.environ.setdefault(LITELLM_COST_MAP_VARIABLE, "True")
     settings = settings or OrchestratorSettings.from_env()
     if client is None:
         client = await connect(load_topology().orchestrator.namespace, profile=profile)

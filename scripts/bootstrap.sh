@@ -14,7 +14,7 @@ _stamp="$ROOT/.venv/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
 if [ ! -f "$_stamp" ]; then
   echo "== installing the project into .venv (first run or pyproject.toml changed)" >&2
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev]"
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$ROOT[dev,bench]"
   rm -f "$ROOT"/.venv/.installed-*
   touch "$_stamp"
 fi

@@ -1,8 +1,10 @@
-"""The wire contract every tool team implements: the Nexus service ``ToolService`` and its models.
+"""The wire contract every tool team implements: the Nexus service ``ToolService``, its operations, their
+models, and the failure types a caller reacts to.
 
 ``list_tools`` is a synchronous operation that returns the team's catalog; ``execute_tool`` is a
 workflow-backed operation that runs one tool in the team's own namespace. Callers that do not import this
-module can declare their own ``ToolService`` with plain dict payloads: the JSON shapes below are the contract.
+module can declare their own ``ToolService`` with plain dict payloads, and a team that does not use the kit can
+fail with the types below: the names and JSON shapes here are the contract, and none of them may change.
 """
 
 from __future__ import annotations
@@ -13,6 +15,36 @@ import nexusrpc
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 SERVICE_NAME = "ToolService"
+"""The Nexus service name every team's endpoint serves."""
+
+LIST_TOOLS = "list_tools"
+"""Synchronous operation: ``ListToolsInput`` -> ``ListToolsOutput``. A caller asks it once (when a chat
+starts) and again only while the team is missing; an error or an answer outside the contract means "this
+team's tools are unavailable for now", never a failure of the caller."""
+
+EXECUTE_TOOL = "execute_tool"
+"""Workflow-backed operation: ``ExecuteToolInput`` -> ``ExecuteToolOutput``. A call the team can never serve
+(unknown tool, arguments that do not match its ``input_schema``) fails at once with a ``nexusrpc.HandlerError``
+of type ``BAD_REQUEST``: the caller must not retry it and should not hold it against the team. A tool that
+ran and failed ends the operation with an ``ApplicationError`` whose type is ``TOOL_FAILED`` or
+``TOOL_UNAVAILABLE``, at the root of the failure's cause chain."""
+
+TOOL_FAILED = "ToolFailed"
+"""``execute_tool`` failed with the tool's own, final answer (an unknown ticker, a project that does not
+exist). The message is written for the model: a caller passes it on as the call's result and does not retry.
+The team itself is healthy."""
+
+TOOL_UNAVAILABLE = "ToolUnavailable"
+"""``execute_tool`` failed because the tool kept crashing or timing out until its retry budget ran out. The
+team is in trouble: a caller tells the model the tool is unavailable and counts it against the team (the
+orchestrator's circuit breaker stops calling a team after a few in a row). Timeouts and Nexus handler
+errors other than ``BAD_REQUEST`` mean the same."""
+
+TOOL_ERROR = "ToolError"
+"""What a tool's activity fails with for its own, final failure (``shared.kit.ToolError``). Retry policies
+list it as non-retryable, so it is never retried; the team's tool workflow reports it to the caller as
+``TOOL_FAILED``. A caller running a tool as its own activity (the orchestrator's local tools) reads it the
+same way: the tool's answer, not an outage."""
 
 
 class ToolSpec(BaseModel):
@@ -67,5 +99,7 @@ class ExecuteToolOutput(BaseModel):
 class ToolService:
     """The Nexus service every tool team exposes through its endpoint."""
 
-    list_tools: nexusrpc.Operation[ListToolsInput, ListToolsOutput]
-    execute_tool: nexusrpc.Operation[ExecuteToolInput, ExecuteToolOutput]
+    list_tools: nexusrpc.Operation[ListToolsInput, ListToolsOutput] = nexusrpc.Operation(name=LIST_TOOLS)
+    execute_tool: nexusrpc.Operation[ExecuteToolInput, ExecuteToolOutput] = nexusrpc.Operation(
+        name=EXECUTE_TOOL
+    )

@@ -1,4 +1,5 @@
-"""Process plumbing shared by every entry point: run a worker until a signal, parse ``--profile``."""
+"""Process plumbing shared by every entry point: run a worker until a signal, parse ``--profile``, and the
+worker option every part's worker sets alike."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import argparse
 import asyncio
 import signal
 from collections.abc import Sequence
+from datetime import timedelta
 
 from temporalio.worker import Worker
+
+STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
+"""Every worker's ``sticky_queue_schedule_to_start_timeout``: a killed worker's workflows move to another
+worker after this, not the 10 s default."""
 
 
 async def run_until_stopped(worker: Worker) -> None:

@@ -1,39 +1,20 @@
-"""Session fixtures: one real dev server, the two tool-team worker processes, and orchestrator workers
-(one with the offline model, one whose model is a scripted OpenAI-compatible server on 127.0.0.1)."""
+"""Session fixtures, all brought up by the local-stack harness: one real dev server, a worker process per
+tool team of the topology, and orchestrator workers (one with the offline model, one whose model is a
+scripted OpenAI-compatible server on 127.0.0.1)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import pytest
 
-from scripts.llm_stub import LlmStub
-from scripts.localstack import ORCHESTRATOR, worker_module
-from scripts.processes import WorkerProcess
-from shared.topology import load_topology
-from tests.support.stack import Stack, start_stack
-from tests.support.workers import PollingWorker
+from harness.llm_stub import LlmStub
+from harness.suite import Suite, running_suite
+from harness.workers import WorkerProcess, orchestrator_on, topology_workers
+from shared.topology import ORCHESTRATOR, load_topology
 
 STUB_LLM_TASK_QUEUE = "orchestrator-stub-llm"
-
-
-@pytest.fixture(scope="session")
-async def stack() -> AsyncIterator[Stack]:
-    stack = await start_stack()
-    try:
-        yield stack
-    finally:
-        await stack.environment.shutdown()
-
-
-async def start_worker(
-    stack: Stack, module: str, namespace: str, task_queue: str, env: dict[str, str]
-) -> PollingWorker:
-    """Start a worker process and wait until it polls its task queue."""
-    process = WorkerProcess(module, {**stack.worker_env, **env})
-    return await PollingWorker(stack, process, namespace, task_queue).start()
 
 
 @pytest.fixture(scope="session")
@@ -42,41 +23,25 @@ def ticket_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("it-ledger") / "tickets.db"
 
 
-def tool_worker_env(team: str, ticket_db: Path) -> dict[str, str]:
-    return {"IT_TICKET_DB": str(ticket_db)} if team == "it" else {}
+@pytest.fixture(scope="session")
+async def stack(tmp_path_factory: pytest.TempPathFactory, ticket_db: Path) -> AsyncIterator[Suite]:
+    """The dev server, provisioned for the topology, with no worker yet (the fixtures below start them)."""
+    env = {"IT_TICKET_DB": str(ticket_db), "AGENT_MODEL": ""}
+    async with running_suite(tmp_path_factory.mktemp("stack"), env=env, workers=[]) as suite:
+        yield suite
 
 
 @pytest.fixture(scope="session")
-async def tool_workers(stack: Stack, ticket_db: Path) -> AsyncIterator[dict[str, PollingWorker]]:
-    """The IT and Finance workers, by team name. Tests that crash one must leave it running again."""
-    async with AsyncExitStack() as started:
-        workers: dict[str, PollingWorker] = {}
-        for team, site in load_topology().tool_services.items():
-            worker = await start_worker(
-                stack,
-                worker_module(team),
-                site.namespace,
-                site.task_queue,
-                tool_worker_env(team, ticket_db),
-            )
-            started.callback(worker.stop)  # every worker started is stopped, even if a later one fails
-            workers[team] = worker
-        yield workers
+async def tool_workers(stack: Suite) -> dict[str, WorkerProcess]:
+    """A worker per tool team, by team name. Tests that crash one must leave it running again."""
+    specs = topology_workers(load_topology())
+    return {team: await stack.start_worker(specs[team]) for team in load_topology().tool_services}
 
 
 @pytest.fixture(scope="session")
-async def orchestrator_worker(
-    stack: Stack, tool_workers: dict[str, PollingWorker]
-) -> AsyncIterator[PollingWorker]:
+async def orchestrator_worker(stack: Suite, tool_workers: dict[str, WorkerProcess]) -> WorkerProcess:
     """The orchestrator worker with the offline model, on the topology's task queue."""
-    site = load_topology().orchestrator
-    worker = await start_worker(
-        stack, worker_module(ORCHESTRATOR), site.namespace, site.task_queue, {"AGENT_MODEL": ""}
-    )
-    try:
-        yield worker
-    finally:
-        worker.stop()
+    return await stack.start_worker(topology_workers(load_topology())[ORCHESTRATOR])
 
 
 @pytest.fixture(scope="session")
@@ -90,19 +55,14 @@ def llm_stub() -> Iterator[LlmStub]:
 
 @pytest.fixture(scope="session")
 async def stub_llm_worker(
-    stack: Stack, tool_workers: dict[str, PollingWorker], llm_stub: LlmStub
-) -> AsyncIterator[PollingWorker]:
+    stack: Suite, tool_workers: dict[str, WorkerProcess], llm_stub: LlmStub
+) -> WorkerProcess:
     """An orchestrator worker whose model is the scripted server, reached through litellm's OpenAI provider."""
-    env = {
-        "AGENT_MODEL": "openai/stub-model",
-        "AGENT_API_BASE": llm_stub.base_url,
-        "AGENT_API_KEY": "stub-key-not-a-secret",
-        "AGENT_LLM_TIMEOUT": "3",
-        "ORCHESTRATOR_TASK_QUEUE": STUB_LLM_TASK_QUEUE,
-    }
-    namespace = load_topology().orchestrator.namespace
-    worker = await start_worker(stack, worker_module(ORCHESTRATOR), namespace, STUB_LLM_TASK_QUEUE, env)
-    try:
-        yield worker
-    finally:
-        worker.stop()
+    stubbed = orchestrator_on(
+        STUB_LLM_TASK_QUEUE,
+        AGENT_MODEL="openai/stub-model",
+        AGENT_API_BASE=llm_stub.base_url,
+        AGENT_API_KEY="stub-key-not-a-secret",
+        AGENT_LLM_TIMEOUT="3",
+    )
+    return await stack.start_worker(stubbed)

@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
 from orchestrator.llm.offline_model import register_offline_model
-from orchestrator.models import LlmRequest, LlmResponse, ToolCall
+from orchestrator.models import LlmRequest, LlmResponse, ModelToolCall
 from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
 
@@ -56,7 +56,9 @@ class LlmActivities:
         return LlmResponse(
             content=message.content,
             tool_calls=[
-                ToolCall(id=call.id, name=call.function.name or "", arguments=call.function.arguments or "")
+                ModelToolCall(
+                    id=call.id, name=call.function.name or "", arguments=call.function.arguments or ""
+                )
                 for call in message.tool_calls or []
             ],
             model=response.model or self._settings.model,

@@ -4,6 +4,6 @@ They are declared with the same kit as the remote teams' tools (``shared.kit.Too
 timeouts and failure handling follow the same rules.
 """
 
-from orchestrator.local_tools.catalog import LOCAL_TOOLS, local_tool
+from orchestrator.local_tools.declarations import LOCAL_TOOLS
 
-__all__ = ["LOCAL_TOOLS", "local_tool"]
+__all__ = ["LOCAL_TOOLS"]

@@ -11,7 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.kit import ToolError
-from shared.kit.providers import load_provider
+from shared.kit.provider_loading import load_provider
 
 WEATHER_PROVIDER_VARIABLE = "WEATHER_PROVIDER"
 WEATHER_FILE = Path(__file__).with_name("data") / "weather.json"

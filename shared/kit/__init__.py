@@ -9,9 +9,9 @@ A team writes only its tools::
 from shared.kit.context import current_call
 from shared.kit.errors import ToolError
 from shared.kit.policy import ActivityPolicy
+from shared.kit.serving import build_tool_worker, serve_tool_team
 from shared.kit.team import ToolTeam
 from shared.kit.tool import Tool
-from shared.kit.worker import build_tool_worker, serve_tool_team
 
 __all__ = [
     "ActivityPolicy",

@@ -9,9 +9,9 @@ from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from shared.contract import TOOL_ERROR
 from shared.heartbeat import heartbeating
 from shared.kit.errors import ToolError
-from shared.kit.policy import TOOL_ERROR
 from shared.kit.tool import Tool
 
 

@@ -1,14 +1,20 @@
-"""How a tool's activity is run: timeouts and retries, as data that travels in the tool workflow's input."""
+"""How a tool's activity is run: timeouts and retries, as data that travels in the tool workflow's input.
+
+This is the one place a policy becomes activity options (``ActivityPolicy.execute_activity``), for the tool
+workflow of every team and for the orchestrator's local tools alike.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-TOOL_ERROR = "ToolError"
-"""Failure type of a tool's own, final failure (``shared.kit.ToolError``)."""
+from shared.contract import TOOL_ERROR
 
 
 class ActivityPolicy(BaseModel):
@@ -45,3 +51,31 @@ class ActivityPolicy(BaseModel):
             maximum_interval=self.maximum_interval,
             non_retryable_error_types=[TOOL_ERROR],
         )
+
+    async def execute_activity(
+        self, activity: str, arguments: Mapping[str, Any], *, local: bool
+    ) -> dict[str, Any]:
+        """From inside a workflow: run the tool activity named ``activity`` under this policy and return its
+        JSON result. ``local`` runs it as a local activity, which has no heartbeats: only for a policy
+        without ``heartbeat_timeout``."""
+        if local:
+            assert self.heartbeat_timeout is None, "a local activity cannot heartbeat"
+            local_result: dict[str, Any] = await workflow.execute_local_activity(
+                activity,
+                arguments,
+                start_to_close_timeout=self.start_to_close_timeout,
+                schedule_to_close_timeout=self.retry_budget,
+                retry_policy=self.retry_policy(),
+                result_type=dict,
+            )
+            return local_result
+        result: dict[str, Any] = await workflow.execute_activity(
+            activity,
+            arguments,
+            start_to_close_timeout=self.start_to_close_timeout,
+            schedule_to_close_timeout=self.retry_budget,
+            heartbeat_timeout=self.heartbeat_timeout,
+            retry_policy=self.retry_policy(),
+            result_type=dict,
+        )
+        return result

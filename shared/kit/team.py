@@ -9,6 +9,7 @@ from nexusrpc import HandlerError, HandlerErrorType
 from pydantic import ValidationError
 
 from shared.contract import ExecuteToolInput, ToolSpec
+from shared.failures import validation_problems
 from shared.kit.tool import Tool
 from shared.kit.tool_workflow import ToolRunRequest
 from shared.topology import ToolServiceSite, load_topology
@@ -45,8 +46,9 @@ class ToolTeam:
         try:
             arguments = tool.arguments.model_validate(call.arguments)
         except ValidationError as error:
+            problems = validation_problems(error, whole="arguments")
             raise HandlerError(
-                f"Invalid arguments for tool {call.tool!r}: {_describe(error)}",
+                f"Invalid arguments for tool {call.tool!r}: {problems}",
                 type=HandlerErrorType.BAD_REQUEST,
             ) from None
         return ToolRunRequest(
@@ -55,12 +57,3 @@ class ToolTeam:
             call_id=call.call_id,
             policy=tool.policy,
         )
-
-
-def _describe(error: ValidationError) -> str:
-    """A one-line summary of a validation error: `field: problem; field: problem`."""
-    parts = []
-    for detail in error.errors(include_url=False):
-        where = ".".join(str(part) for part in detail["loc"]) or "arguments"
-        parts.append(f"{where}: {detail['msg']}")
-    return "; ".join(parts)

@@ -16,9 +16,9 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-    from shared.contract import ExecuteToolOutput
+    from shared.contract import TOOL_ERROR, TOOL_FAILED, TOOL_UNAVAILABLE, ExecuteToolOutput
     from shared.failures import failure_message, root_cause
-    from shared.kit.policy import TOOL_ERROR, ActivityPolicy
+    from shared.kit.policy import ActivityPolicy
 
 TOOL_WORKFLOW_NAME = "ToolWorkflow"
 
@@ -34,39 +34,19 @@ class ToolRunRequest(BaseModel):
     policy: ActivityPolicy = Field(description="Timeouts and retries of the tool's activity.")
 
 
-TOOL_FAILED = "ToolFailed"
-"""The tool answered with its own, final failure (unknown ticker...): the service itself is fine."""
-TOOL_UNAVAILABLE = "ToolUnavailable"
-"""The tool kept crashing or timing out until its retry budget ran out: the service is in trouble."""
-
-
 @workflow.defn(name=TOOL_WORKFLOW_NAME, sandboxed=False)
 class ToolWorkflow:
-    """Runs a tool's activity and returns its result, or fails with the tool's own message."""
+    """Runs a tool's activity and returns its result, or fails with the tool's own message as
+    ``ToolFailed`` (the tool's own answer) or ``ToolUnavailable`` (it kept failing): see ``shared.contract``."""
 
     @workflow.run
     async def run(self, request: ToolRunRequest) -> ExecuteToolOutput:
-        policy = request.policy
         try:
-            if policy.heartbeat_timeout is None:
-                result = await workflow.execute_local_activity(
-                    request.tool,
-                    request.arguments,
-                    start_to_close_timeout=policy.start_to_close_timeout,
-                    schedule_to_close_timeout=policy.retry_budget,
-                    retry_policy=policy.retry_policy(),
-                    result_type=dict,
-                )
-            else:  # heartbeats need a regular activity, which another worker can take over
-                result = await workflow.execute_activity(
-                    request.tool,
-                    request.arguments,
-                    start_to_close_timeout=policy.start_to_close_timeout,
-                    schedule_to_close_timeout=policy.retry_budget,
-                    heartbeat_timeout=policy.heartbeat_timeout,
-                    retry_policy=policy.retry_policy(),
-                    result_type=dict,
-                )
+            # A tool that heartbeats needs a regular activity, which another worker can take over; any
+            # other runs as a local activity, with no round trip through the server.
+            result = await request.policy.execute_activity(
+                request.tool, request.arguments, local=request.policy.heartbeat_timeout is None
+            )
         except ActivityError as error:
             # Failing the workflow (not the task) ends the Nexus operation with the tool's message.
             cause = root_cause(error)

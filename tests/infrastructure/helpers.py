@@ -14,6 +14,12 @@ import hcl2
 REPO_ROOT = Path(__file__).resolve().parents[2]
 INFRA_DIR = REPO_ROOT / "infrastructure"
 TOPOLOGY_MODULE_DIR = INFRA_DIR / "modules" / "topology"
+LOCK_FILE = INFRA_DIR / ".terraform.lock.hcl"
+
+PROVIDER_SOURCE = "temporalio/temporalcloud"
+PROVIDER_ADDRESS = f"registry.terraform.io/{PROVIDER_SOURCE}"
+PROVIDER_VERSION = "1.5.0"
+"""The provider release the root module was checked against; versions.tf and the lock file name it exactly."""
 
 
 def unquote(value: Any) -> Any:

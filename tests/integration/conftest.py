@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from temporalio.worker import Worker
 
+from harness.suite import Suite
+from harness.workers import WorkerProcess
 from tests.integration.untyped_caller import NexusCall, UntypedCallerWorkflow
-from tests.support.stack import Stack
-from tests.support.workers import PollingWorker
 
 
 class NexusCaller:
     """Runs one Nexus operation from a workflow in ``default``, as the orchestrator would."""
 
-    def __init__(self, stack: Stack, task_queue: str) -> None:
+    def __init__(self, stack: Suite, task_queue: str) -> None:
         self._stack = stack
         self._task_queue = task_queue
 
@@ -31,7 +31,7 @@ class NexusCaller:
 
 
 @pytest.fixture(scope="session")
-async def nexus_caller(stack: Stack, tool_workers: dict[str, PollingWorker]) -> AsyncIterator[NexusCaller]:
+async def nexus_caller(stack: Suite, tool_workers: dict[str, WorkerProcess]) -> AsyncIterator[NexusCaller]:
     task_queue = f"test-caller-{uuid.uuid4()}"
     async with Worker(stack.client, task_queue=task_queue, workflows=[UntypedCallerWorkflow]):
         yield NexusCaller(stack, task_queue)

@@ -10,17 +10,19 @@ import pytest
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from harness.suite import Suite
+from harness.workers import WorkerProcess
+from shared.topology import load_topology
 from tests.integration.agent_support import nexus_schedules
-from tests.support.chat import new_chat, rejection
-from tests.support.stack import Stack
-from tests.support.workers import PollingWorker
+from tests.support.chat_reading import new_chat, rejection
 
 pytestmark = pytest.mark.usefixtures("orchestrator_worker")
 
+TOPOLOGY = load_topology()
 TWO_THINGS = "What is the stock price of TSLA and the JIRA metrics for project DEMO?"
 
 
-async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack: Stack) -> None:
+async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack: Suite) -> None:
     chat = await new_chat(stack)
 
     reply = await chat.send(TWO_THINGS)
@@ -33,8 +35,8 @@ async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack:
     assert reply.text.startswith("[offline model]")
     executions = await nexus_schedules(chat.handle, "execute_tool")
     assert {event.nexus_operation_scheduled_event_attributes.endpoint for event in executions} == {
-        "finance-nexus-endpoint",
-        "it-nexus-endpoint",
+        TOPOLOGY.tool_service("finance").endpoint,
+        TOPOLOGY.tool_service("it").endpoint,
     }
     tasks = {
         event.nexus_operation_scheduled_event_attributes.workflow_task_completed_event_id
@@ -43,7 +45,7 @@ async def test_one_message_asking_two_things_calls_both_teams_in_parallel(stack:
     assert len(tasks) == 1, "both Nexus operations must be scheduled by the same workflow task"
 
 
-async def test_a_local_tool_runs_as_an_activity_of_the_orchestrator(stack: Stack) -> None:
+async def test_a_local_tool_runs_as_an_activity_of_the_orchestrator(stack: Suite) -> None:
     chat = await new_chat(stack)
 
     reply = await chat.send("What is 125 * 8?")
@@ -55,7 +57,7 @@ async def test_a_local_tool_runs_as_an_activity_of_the_orchestrator(stack: Stack
     assert await nexus_schedules(chat.handle, "execute_tool") == []
 
 
-async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Stack) -> None:
+async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Suite) -> None:
     chat = await new_chat(stack)
 
     await chat.send("What is my IP address?")
@@ -63,13 +65,14 @@ async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Stack) -> 
     await chat.send("Calculate ROI for $1,000 at 7% over 5 years")
 
     discoveries = await nexus_schedules(chat.handle, "list_tools")
-    assert sorted(event.nexus_operation_scheduled_event_attributes.endpoint for event in discoveries) == [
-        "finance-nexus-endpoint",
-        "it-nexus-endpoint",
-    ]
+    assert sorted(
+        event.nexus_operation_scheduled_event_attributes.endpoint for event in discoveries
+    ) == sorted(site.endpoint for site in TOPOLOGY.tool_services.values()), (
+        "every team of the topology is asked for its tools, once"
+    )
 
 
-async def test_the_transcript_keeps_every_turn_and_ending_returns_it(stack: Stack) -> None:
+async def test_the_transcript_keeps_every_turn_and_ending_returns_it(stack: Suite) -> None:
     chat = await new_chat(stack)
     await chat.send("What is my IP address?")
     await chat.send("What's the weather in Paris?")
@@ -87,7 +90,7 @@ async def test_the_transcript_keeps_every_turn_and_ending_returns_it(stack: Stac
     assert final.entries == transcript.entries
 
 
-async def test_a_failing_tool_is_told_to_the_model_and_the_chat_goes_on(stack: Stack) -> None:
+async def test_a_failing_tool_is_told_to_the_model_and_the_chat_goes_on(stack: Suite) -> None:
     chat = await new_chat(stack)
 
     failed = await chat.send("What is the stock price of ZZZZ?")
@@ -99,10 +102,10 @@ async def test_a_failing_tool_is_told_to_the_model_and_the_chat_goes_on(stack: S
     assert after.tool_calls[0].ok and "512.3" in after.text
 
 
-async def test_the_plain_cli_shape_works_start_with_empty_input_and_update_with_text(stack: Stack) -> None:
+async def test_the_plain_cli_shape_works_start_with_empty_input_and_update_with_text(stack: Suite) -> None:
     workflow_id = f"cli-shape-{uuid.uuid4()}"
     handle = await stack.client.start_workflow(
-        "AgentWorkflow", {}, id=workflow_id, task_queue="orchestrator-task-queue"
+        "AgentWorkflow", {}, id=workflow_id, task_queue=TOPOLOGY.orchestrator.task_queue
     )
 
     reply: dict[str, Any] = await handle.execute_update(
@@ -126,7 +129,7 @@ async def test_the_plain_cli_shape_works_start_with_empty_input_and_update_with_
     ],
 )
 async def test_the_validator_rejects_bad_messages_and_loses_nothing(
-    stack: Stack, text: str, reason: str
+    stack: Suite, text: str, reason: str
 ) -> None:
     chat = await new_chat(stack)
     await chat.send("What is my IP address?")
@@ -144,7 +147,7 @@ async def test_the_validator_rejects_bad_messages_and_loses_nothing(
     assert after.tool_calls[0].ok
 
 
-async def test_a_message_with_the_wrong_shape_is_rejected_and_the_chat_goes_on(stack: Stack) -> None:
+async def test_a_message_with_the_wrong_shape_is_rejected_and_the_chat_goes_on(stack: Suite) -> None:
     chat = await new_chat(stack)
 
     with pytest.raises(WorkflowUpdateFailedError) as raised:
@@ -156,7 +159,7 @@ async def test_a_message_with_the_wrong_shape_is_rejected_and_the_chat_goes_on(s
     assert reply.tool_calls[0].ok
 
 
-async def test_a_closed_chat_refuses_new_messages(stack: Stack) -> None:
+async def test_a_closed_chat_refuses_new_messages(stack: Suite) -> None:
     chat = await new_chat(stack)
     await chat.send("What is my IP address?")
     await chat.end()
@@ -168,7 +171,7 @@ async def test_a_closed_chat_refuses_new_messages(stack: Stack) -> None:
 
 
 async def test_with_a_service_down_at_start_the_agent_uses_the_others_and_finds_it_later(
-    stack: Stack, tool_workers: dict[str, PollingWorker]
+    stack: Suite, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     finance = tool_workers["finance"]
     finance.stop()

@@ -9,10 +9,11 @@ import time
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
 
-from scripts.llm_stub import LlmStub, completion, error
+from harness.llm_stub import LlmStub, completion, error
+from harness.suite import Suite
 from tests.conftest import STUB_LLM_TASK_QUEUE
-from tests.support.chat import new_chat, rejection, tool_results
-from tests.support.stack import Stack
+from tests.support.chat_reading import new_chat, rejection, tool_results
+from tests.support.teams import declared_tools, teams
 
 pytestmark = pytest.mark.usefixtures("stub_llm_worker")
 
@@ -20,7 +21,7 @@ ACCEPTED_MESSAGE_KEYS = {"role", "content", "tool_calls", "tool_call_id"}
 
 
 async def test_the_model_sees_every_tool_with_its_schema_under_collision_free_names(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(completion("Hello!"))
     chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
@@ -29,23 +30,19 @@ async def test_the_model_sees_every_tool_with_its_schema_under_collision_free_na
 
     assert reply.text == "Hello!"
     tools = {tool["function"]["name"]: tool["function"] for tool in llm_stub.requests[0]["tools"]}
-    assert set(tools) == {
-        "calculator",
-        "weather",
-        "it__get_ip",
-        "it__get_jira_metrics",
-        "it__create_ticket",
-        "it__list_tickets",
-        "finance__stock_price",
-        "finance__calculate_roi",
+    assert set(tools) == {"calculator", "weather"} | {
+        f"{team}__{spec.name}" for team in teams() for spec in declared_tools(team)
     }
+    for team in teams():
+        for spec in declared_tools(team):
+            assert tools[f"{team}__{spec.name}"]["parameters"] == spec.input_schema
     assert tools["finance__stock_price"]["parameters"]["required"] == ["ticker"]
     assert llm_stub.requests[0]["messages"][0]["role"] == "system"
     assert llm_stub.requests[0]["messages"][-1] == {"role": "user", "content": "Hi"}
 
 
 async def test_parallel_tool_calls_run_and_their_results_go_back_to_the_model(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(
         completion(
@@ -74,7 +71,7 @@ async def test_parallel_tool_calls_run_and_their_results_go_back_to_the_model(
 
 
 async def test_malformed_json_arguments_become_an_error_the_model_reads(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(
         completion(tool_calls=[("call_1", "finance__stock_price", '{"ticker": "TSLA"')]),
@@ -91,7 +88,7 @@ async def test_malformed_json_arguments_become_an_error_the_model_reads(
 
 
 async def test_an_unknown_tool_name_becomes_an_error_listing_the_tools(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(
         completion(tool_calls=[("call_1", "hr__fire_everyone", "{}")]),
@@ -109,7 +106,7 @@ async def test_an_unknown_tool_name_becomes_an_error_listing_the_tools(
 
 
 async def test_failing_tools_are_reported_to_the_model_with_their_reasons(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(
         completion(
@@ -137,7 +134,7 @@ async def test_failing_tools_are_reported_to_the_model_with_their_reasons(
 
 @pytest.mark.parametrize(("status", "kind"), [(401, "AuthenticationError"), (400, "BadRequestError")])
 async def test_a_request_the_provider_rejects_is_answered_at_once_and_the_chat_stays_usable(
-    stack: Stack, llm_stub: LlmStub, status: int, kind: str
+    stack: Suite, llm_stub: LlmStub, status: int, kind: str
 ) -> None:
     llm_stub.script(error(status, "rejected by the stub"), completion("Back to normal."))
     chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
@@ -153,7 +150,7 @@ async def test_a_request_the_provider_rejects_is_answered_at_once_and_the_chat_s
     assert recovered.text == "Back to normal."
 
 
-async def test_a_provider_outage_is_retried_until_the_model_answers(stack: Stack, llm_stub: LlmStub) -> None:
+async def test_a_provider_outage_is_retried_until_the_model_answers(stack: Suite, llm_stub: LlmStub) -> None:
     llm_stub.script(error(503, "overloaded"), error(429, "slow down"), completion("Made it."))
     chat = await new_chat(stack, STUB_LLM_TASK_QUEUE)
 
@@ -164,7 +161,7 @@ async def test_a_provider_outage_is_retried_until_the_model_answers(stack: Stack
 
 
 async def test_a_second_message_while_one_is_answered_is_rejected_and_the_first_completes(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     slow = completion("Slow answer.")
     slow.delay_seconds = 2.0
@@ -182,7 +179,7 @@ async def test_a_second_message_while_one_is_answered_is_rejected_and_the_first_
 
 
 async def test_a_message_after_end_chat_is_rejected_while_the_last_turn_finishes(
-    stack: Stack, llm_stub: LlmStub
+    stack: Suite, llm_stub: LlmStub
 ) -> None:
     slow = completion("Last answer.")
     slow.delay_seconds = 2.0

@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts.localstack import REPO_ROOT, LocalStack, free_port
+from harness.server import REPO_ROOT, DevServer, free_port
+from shared.topology import load_topology
 
 DEMO_TIMEOUT_SECONDS = 240
 
 
+@pytest.mark.timeout(DEMO_TIMEOUT_SECONDS + 30)  # the demo's own limit, then its cleanup
 def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_path: Path) -> None:
     port, ui_port = free_port(), free_port()
     state_dir = tmp_path / "stack"
@@ -22,7 +24,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     # Its own process group, which its workers share: on a timeout one signal ends the demo and them all.
     demo = subprocess.Popen(
         [
-            sys.executable, "-m", "scripts.demo",
+            sys.executable, "-m", "harness.demo",
             "--port", str(port), "--ui-port", str(ui_port),
             "--state-dir", str(state_dir), "--stop-server",
         ],
@@ -42,7 +44,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     finally:
         state_file_left = (state_dir / "dev-server.json").exists()
         # The dev server runs in a session of its own (it outlives the demo without --stop-server).
-        server_left_running = LocalStack(state_dir).stop()
+        server_left_running = DevServer(state_dir).stop()
 
     assert demo.returncode == 0, output + errors
     assert 'local/calculator(expression="125 * 8") -> ok' in output
@@ -51,5 +53,6 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     assert "final_value: 16288.95" in output
     assert 'finance/stock_price(ticker="TSLA") -> ok' in output
     assert 'it/get_jira_metrics(project="DEMO") -> ok' in output
-    assert f"Temporal UI: http://localhost:{ui_port}/namespaces/default/workflows/chat-" in output
+    namespace = load_topology().orchestrator.namespace
+    assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output
     assert not server_left_running and not state_file_left, "--stop-server must stop the server it started"

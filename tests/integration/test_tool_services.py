@@ -1,4 +1,4 @@
-"""The two tool services through Nexus, from a caller in namespace ``default`` that declares its own
+"""The tool services through Nexus, from a caller in namespace ``default`` that declares its own
 ``ToolService`` with dict payloads, against the real dev server and the real worker processes."""
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ from temporalio.client import WorkflowFailureError
 from temporalio.exceptions import ApplicationError, NexusOperationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from harness.suite import Suite
 from shared.failures import root_cause
+from shared.topology import load_topology
 from tests.integration.conftest import NexusCaller
-from tests.support.stack import Stack
+from tests.support.teams import declared_tools, teams
 from tests.support.tool_runs import tool_attempts
 from tests.support.visibility import list_when_indexed
 
-IT = "it-nexus-endpoint"
-FINANCE = "finance-nexus-endpoint"
+IT_SITE = load_topology().tool_service("it")
+IT = IT_SITE.endpoint
+FINANCE = load_topology().tool_service("finance").endpoint
 
 
 async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
@@ -47,19 +50,13 @@ def post_start(url: str, request_id: str, body: dict[str, Any]) -> tuple[int, di
         return response.status, json.loads(response.read())
 
 
-@pytest.mark.parametrize(
-    ("endpoint", "tool_names"),
-    [
-        (IT, ["get_ip", "get_jira_metrics", "create_ticket", "list_tickets"]),
-        (FINANCE, ["stock_price", "calculate_roi"]),
-    ],
-)
+@pytest.mark.parametrize("team", teams())
 async def test_list_tools_returns_the_catalog_with_valid_json_schemas(
-    nexus_caller: NexusCaller, endpoint: str, tool_names: list[str]
+    nexus_caller: NexusCaller, team: str
 ) -> None:
-    catalog = await nexus_caller(endpoint, "list_tools", {})
+    catalog = await nexus_caller(load_topology().tool_service(team).endpoint, "list_tools", {})
 
-    assert [tool["name"] for tool in catalog["tools"]] == tool_names
+    assert [tool["name"] for tool in catalog["tools"]] == [spec.name for spec in declared_tools(team)]
     for tool in catalog["tools"]:
         assert tool["description"]
         Draft202012Validator.check_schema(tool["input_schema"])
@@ -110,17 +107,17 @@ async def test_get_ip_runs_through_execute_tool(nexus_caller: NexusCaller) -> No
 
 
 @pytest.mark.usefixtures("tool_workers")
-async def test_the_tool_workflow_runs_in_the_teams_own_namespace(stack: Stack) -> None:
+async def test_the_tool_workflow_runs_in_the_teams_own_namespace(stack: Suite) -> None:
     request_id = str(uuid.uuid4())
     body = {"tool": "get_ip", "arguments": {}, "call_id": "c-ns"}
     await asyncio.to_thread(post_start, stack.nexus_url(IT, "execute_tool"), request_id, body)
     workflow_id = f"it-get_ip-{request_id}"  # <team>-<tool>-<Nexus request id>
-    it_client = await stack.client_for("it-namespace")
+    it_client = await stack.client_for(IT_SITE.namespace)
 
     await it_client.get_workflow_handle(workflow_id).result()
     description = await it_client.get_workflow_handle(workflow_id).describe()
 
-    assert (description.namespace, description.task_queue) == ("it-namespace", "it-task-queue")
+    assert (description.namespace, description.task_queue) == (IT_SITE.namespace, IT_SITE.task_queue)
     assert description.workflow_type == "ToolWorkflow"
     with pytest.raises(RPCError) as raised:
         await stack.client.get_workflow_handle(workflow_id).describe()
@@ -135,8 +132,8 @@ async def test_unknown_tool_fails_fast_as_bad_request(nexus_caller: NexusCaller)
 
     assert isinstance(cause, nexusrpc.HandlerError)
     assert cause.type == nexusrpc.HandlerErrorType.BAD_REQUEST
-    assert "Unknown tool 'reboot_everything'" in str(cause)
-    assert "get_ip, get_jira_metrics" in str(cause)
+    known = ", ".join(sorted(spec.name for spec in declared_tools("it")))
+    assert f"Unknown tool 'reboot_everything' in team 'it'; known tools: {known}" in str(cause)
     assert time.monotonic() - started < 5
 
 
@@ -178,12 +175,12 @@ async def test_a_tools_own_failure_ends_the_operation_with_its_message(nexus_cal
 
 
 async def test_two_starts_with_the_same_request_id_run_the_tool_once(
-    stack: Stack, nexus_caller: NexusCaller
+    stack: Suite, nexus_caller: NexusCaller
 ) -> None:
     url = stack.nexus_url(IT, "execute_tool")
     request_id = str(uuid.uuid4())
     body = {"tool": "get_jira_metrics", "arguments": {"project": "OPS"}, "call_id": "dup"}
-    it_client = await stack.client_for("it-namespace")
+    it_client = await stack.client_for(IT_SITE.namespace)
 
     first = await asyncio.to_thread(post_start, url, request_id, body)
     workflow_id = f"it-get_jira_metrics-{request_id}"

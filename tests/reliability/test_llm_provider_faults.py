@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import time
 
+from harness.llm_stub import LlmStub, completion, error
+from harness.suite import Suite
+from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
-from scripts.llm_stub import LlmStub, completion, error
 from tests.conftest import STUB_LLM_TASK_QUEUE
-from tests.support.stack import Stack
-from tests.support.workers import PollingWorker
 
 
 async def test_outages_and_timeouts_for_several_attempts_are_retried_with_backoff_then_answered(
-    stack: Stack, stub_llm_worker: PollingWorker, llm_stub: LlmStub
+    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
     too_slow = completion("never seen")
     too_slow.delay_seconds = 4.0  # the worker's AGENT_LLM_TIMEOUT is 3 s
@@ -31,7 +31,7 @@ async def test_outages_and_timeouts_for_several_attempts_are_retried_with_backof
 
 
 async def test_after_a_rejected_request_the_next_message_is_answered(
-    stack: Stack, stub_llm_worker: PollingWorker, llm_stub: LlmStub
+    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
     llm_stub.script(error(401, "bad key"), completion("Back."))
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)

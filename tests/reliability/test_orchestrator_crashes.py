@@ -7,15 +7,16 @@ import asyncio
 import uuid
 from pathlib import Path
 
+from harness.chaos import tickets_titled
+from harness.llm_stub import LlmStub, completion
+from harness.suite import Suite
+from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
-from scripts.llm_stub import LlmStub, completion
+from shared.topology import load_topology
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.integration.agent_support import nexus_schedules
-from tests.support.ledger import tickets_titled
-from tests.support.stack import Stack
 from tests.support.tool_runs import tool_attempts
 from tests.support.waiting import eventually
-from tests.support.workers import PollingWorker
 
 
 def slow(reply_text: str, seconds: float) -> object:
@@ -30,7 +31,7 @@ def user_turn_requests(stub: LlmStub, text: str) -> int:
 
 
 async def test_killed_during_the_llm_call_the_turn_completes_without_repeating_done_work(
-    stack: Stack, stub_llm_worker: PollingWorker, llm_stub: LlmStub, ticket_db: Path
+    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub, ticket_db: Path
 ) -> None:
     title = f"Printer jam {uuid.uuid4().hex[:8]}"
     final = completion("Ticket opened.")
@@ -58,9 +59,9 @@ async def test_killed_during_the_llm_call_the_turn_completes_without_repeating_d
 
 
 async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_runs_once(
-    stack: Stack,
-    stub_llm_worker: PollingWorker,
-    tool_workers: dict[str, PollingWorker],
+    stack: Suite,
+    stub_llm_worker: WorkerProcess,
+    tool_workers: dict[str, WorkerProcess],
     llm_stub: LlmStub,
 ) -> None:
     llm_stub.script(
@@ -92,6 +93,6 @@ async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_r
     assert len(schedules) == 1, "the restarted worker scheduled the tool call again"
     # The tool workflow's id is <team>-<tool>-<Nexus request id>: the very run this call started.
     request_id = schedules[0].nexus_operation_scheduled_event_attributes.request_id
-    finance_client = await stack.client_for("finance-namespace")
+    finance_client = await stack.client_for(load_topology().tool_service("finance").namespace)
     tool_run = await finance_client.get_workflow_handle(f"finance-stock_price-{request_id}").fetch_history()
     assert tool_attempts(tool_run) == [1], "the tool ran more than once"

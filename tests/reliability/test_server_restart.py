@@ -8,24 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
-from scripts.localstack import RunningSuite, running_suite
 
 
 @pytest.fixture
-async def own_suite(tmp_path: Path) -> AsyncIterator[RunningSuite]:
+async def own_suite(tmp_path: Path) -> AsyncIterator[Suite]:
     """A dev server of this test's own with the three workers, all stopped at the end whatever happens."""
     async with running_suite(tmp_path / "stack", env={"IT_TICKET_DB": str(tmp_path / "tickets.db")}) as suite:
         yield suite
 
 
-async def test_a_conversation_continues_after_the_server_restarts(own_suite: RunningSuite) -> None:
-    stack, state = own_suite.stack, own_suite.state
+async def test_a_conversation_continues_after_the_server_restarts(own_suite: Suite) -> None:
+    server, state = own_suite.server, own_suite.state
     chat = await Conversation.start(own_suite.client)
     before = await chat.send("What is the stock price of TSLA?")
 
-    stack.stop()
-    restarted = stack.start(state.port, state.ui_port)
+    server.stop()
+    restarted = server.start(state.port, state.ui_port, state.http_port)
     after = await chat.send("What is the stock price of AMZN and the JIRA metrics for project OPS?")
 
     assert restarted.port == state.port

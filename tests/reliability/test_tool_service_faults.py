@@ -10,24 +10,24 @@ from pathlib import Path
 
 from temporalio.api.operatorservice.v1 import DeleteNexusEndpointRequest
 
+from harness.chaos import tickets_titled
+from harness.llm_stub import LlmStub, completion
+from harness.suite import Suite
+from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
 from orchestrator.models import AgentInput
-from scripts.llm_stub import LlmStub, completion
 from shared.topology import load_topology
-from tests.conftest import STUB_LLM_TASK_QUEUE, tool_worker_env
+from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.support.faulty_providers import BROKEN_CALLS_FILE
-from tests.support.ledger import tickets_titled
-from tests.support.stack import Stack
 from tests.support.waiting import eventually
-from tests.support.workers import PollingWorker
 
 TSLA_AND_DEMO = "What is the stock price of TSLA and the JIRA metrics for project DEMO?"
 
 
 async def test_a_tool_bug_fixed_by_a_redeploy_reuses_the_stored_plan(
-    stack: Stack,
-    stub_llm_worker: PollingWorker,
-    tool_workers: dict[str, PollingWorker],
+    stack: Suite,
+    stub_llm_worker: WorkerProcess,
+    tool_workers: dict[str, WorkerProcess],
     llm_stub: LlmStub,
     tmp_path: Path,
 ) -> None:
@@ -61,13 +61,10 @@ async def test_a_tool_bug_fixed_by_a_redeploy_reuses_the_stored_plan(
 
 
 async def test_the_it_worker_killed_mid_tool_finishes_the_call_once_after_a_restart(
-    stack: Stack, orchestrator_worker: PollingWorker, tool_workers: dict[str, PollingWorker], ticket_db: Path
+    stack: Suite, orchestrator_worker: WorkerProcess, tool_workers: dict[str, WorkerProcess], ticket_db: Path
 ) -> None:
     it = tool_workers["it"]
-    slow_ledger = {
-        **tool_worker_env("it", ticket_db),
-        "IT_TICKET_LEDGER": "tests.support.faulty_providers:SlowTicketLedger",
-    }
+    slow_ledger = {"IT_TICKET_LEDGER": "tests.support.faulty_providers:SlowTicketLedger"}
     await it.restart(env=slow_ledger)
     title = f"Badge reader broken {uuid.uuid4().hex[:8]}"
     try:
@@ -78,7 +75,7 @@ async def test_the_it_worker_killed_mid_tool_finishes_the_call_once_after_a_rest
         await it.start()
         reply = await asyncio.wait_for(turn, timeout=60)
     finally:
-        await it.restart(env=tool_worker_env("it", ticket_db))
+        await it.restart(env={})  # the usual ledger
 
     assert [(call.tool, call.ok) for call in reply.tool_calls] == [("create_ticket", True)]
     assert (reply.tool_calls[0].result or {}).get("title") == title
@@ -86,7 +83,7 @@ async def test_the_it_worker_killed_mid_tool_finishes_the_call_once_after_a_rest
 
 
 async def test_a_team_down_for_ten_seconds_answers_the_call_once_it_is_back(
-    stack: Stack, orchestrator_worker: PollingWorker, tool_workers: dict[str, PollingWorker]
+    stack: Suite, orchestrator_worker: WorkerProcess, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     chat = await Conversation.start(stack.client)
     await chat.send("What is my IP address?")  # discovery is done with both teams up
@@ -107,7 +104,7 @@ async def test_a_team_down_for_ten_seconds_answers_the_call_once_it_is_back(
 
 
 async def test_a_missing_endpoint_at_start_degrades_the_agent_which_says_so_and_recovers(
-    stack: Stack, orchestrator_worker: PollingWorker
+    stack: Suite, orchestrator_worker: WorkerProcess
 ) -> None:
     site = load_topology().tool_service("finance")
     await stack.client.operator_service.delete_nexus_endpoint(
@@ -120,7 +117,7 @@ async def test_a_missing_endpoint_at_start_degrades_the_agent_which_says_so_and_
         await stack.create_endpoint(site)
 
     assert degraded.unavailable_services == ["finance"]
-    assert "its Nexus endpoint 'finance-nexus-endpoint' does not exist" in degraded.text
+    assert f"its Nexus endpoint '{site.endpoint}' does not exist" in degraded.text
     assert [(call.tool, call.ok) for call in degraded.tool_calls] == [("get_jira_metrics", True)]
     recovered = await asyncio.wait_for(chat.send("What is the stock price of TSLA?"), timeout=30)
     assert recovered.unavailable_services == []
@@ -128,7 +125,7 @@ async def test_a_missing_endpoint_at_start_degrades_the_agent_which_says_so_and_
 
 
 async def test_repeated_failures_of_a_service_are_told_to_the_model_at_once(
-    stack: Stack, orchestrator_worker: PollingWorker, tool_workers: dict[str, PollingWorker]
+    stack: Suite, orchestrator_worker: WorkerProcess, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     chat = await Conversation.start(stack.client, agent_input=AgentInput(tool_timeout_seconds=1.5))
     await chat.send("What is my IP address?")  # discovery is done with both teams up

@@ -14,9 +14,10 @@ import asyncio
 import tempfile
 from pathlib import Path
 
+from harness.llm_stub import LlmStub, completion, error
+from harness.suite import Suite, running_suite
+from harness.workers import orchestrator_on, topology_workers
 from orchestrator.conversation import Conversation
-from scripts.llm_stub import LlmStub, completion, error
-from scripts.localstack import ORCHESTRATOR, RunningSuite, WorkerSpec, running_suite, worker_module
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
 from tests.integration.agent_support import nexus_schedules
@@ -32,7 +33,7 @@ OFFLINE_MESSAGES = (
 )
 
 
-async def record(suite: RunningSuite, stub: LlmStub) -> dict[str, str]:
+async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
     """Run the conversations; return file name -> history JSON."""
     client = suite.client
     saved: dict[str, str] = {}
@@ -86,24 +87,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as state_dir:
         stub = LlmStub().start()
         try:
-            orchestrator = load_topology().orchestrator
-            scripted_orchestrator = WorkerSpec(
-                name="orchestrator-scripted-model",
-                module=worker_module(ORCHESTRATOR),
-                namespace=orchestrator.namespace,
-                task_queue=STUB_QUEUE,
-                env={
-                    "AGENT_MODEL": "openai/stub",
-                    "AGENT_API_BASE": stub.base_url,
-                    "AGENT_API_KEY": "x",
-                    "ORCHESTRATOR_TASK_QUEUE": STUB_QUEUE,
-                },
+            scripted_orchestrator = orchestrator_on(
+                STUB_QUEUE, AGENT_MODEL="openai/stub", AGENT_API_BASE=stub.base_url, AGENT_API_KEY="x"
             )
             async with running_suite(
                 Path(state_dir) / "stack",
                 # The offline model, whatever model the developer's shell names: it is what gets recorded.
                 env={"IT_TICKET_DB": f"{state_dir}/tickets.db", "AGENT_MODEL": ""},
-                extra_workers=[scripted_orchestrator],
+                workers=[*topology_workers(load_topology()).values(), scripted_orchestrator],
             ) as suite:
                 saved = await record(suite, stub)
         finally:

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from shared.heartbeat import heartbeating
-from tests.support.activities import recording_environment
+from tests.support.activity_environment import recording_environment
 
 
 async def slow_answer(seconds: float, answer: str) -> str:

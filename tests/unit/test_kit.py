@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from it_service.providers import IpProvider, OfflineIpProvider
 from shared.contract import ExecuteToolInput
 from shared.kit import ActivityPolicy, Tool, ToolTeam
-from shared.kit.providers import ProviderConfigError, load_provider
+from shared.kit.provider_loading import ProviderConfigError, load_provider
 
 
 class EchoArguments(BaseModel):

@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from orchestrator.llm.activity import LlmActivities
-from orchestrator.models import ChatMessage, FunctionTool, LlmRequest, ToolCall
+from orchestrator.models import ChatMessage, FunctionTool, LlmRequest, ModelToolCall
 from orchestrator.settings import OrchestratorSettings
 
 ONLINE = OrchestratorSettings(model="openai/gpt-4o-mini", llm_timeout_seconds=20)
@@ -87,7 +87,7 @@ def test_messages_are_sent_in_openai_shape_without_extra_fields() -> None:
         ChatMessage(
             role="assistant",
             content=None,
-            tool_calls=[ToolCall(id="call_1", name="weather", arguments='{"city": "Paris"}')],
+            tool_calls=[ModelToolCall(id="call_1", name="weather", arguments='{"city": "Paris"}')],
         ),
         ChatMessage(role="tool", tool_call_id="call_1", content='{"ok": true, "result": {"city": "Paris"}}'),
         ChatMessage(role="assistant", content="It is cloudy in Paris."),
@@ -117,7 +117,7 @@ def test_messages_are_sent_in_openai_shape_without_extra_fields() -> None:
 def test_malformed_tool_call_arguments_are_passed_back_as_the_model_wrote_them() -> None:
     # The model must see its own mistake to correct it; the activity does not repair or drop it.
     broken = ChatMessage(
-        role="assistant", tool_calls=[ToolCall(id="call_1", name="weather", arguments='{"city": ')]
+        role="assistant", tool_calls=[ModelToolCall(id="call_1", name="weather", arguments='{"city": ')]
     )
 
     messages = arguments_for(LlmRequest(messages=[ASK, broken], tools=[WEATHER]))["messages"]

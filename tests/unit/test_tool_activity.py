@@ -11,10 +11,10 @@ import pytest
 from pydantic import BaseModel, Field
 from temporalio.exceptions import ApplicationError
 
+from shared.contract import TOOL_ERROR
 from shared.kit import ActivityPolicy, Tool, ToolError
 from shared.kit.activities import tool_activity
-from shared.kit.policy import TOOL_ERROR
-from tests.support.activities import recording_environment
+from tests.support.activity_environment import recording_environment
 
 
 class LookupArguments(BaseModel):

@@ -10,16 +10,19 @@ import pytest
 from temporalio.exceptions import ApplicationError, NexusOperationError, TimeoutError, TimeoutType
 
 from orchestrator.catalog import CatalogEntry
-from orchestrator.tool_results import MAX_RESULT_CHARS, UNKNOWN_SERVICE, failed, is_service_failure, succeeded
-from shared.contract import ToolSpec
-from shared.kit.tool_workflow import TOOL_FAILED, TOOL_UNAVAILABLE
+from orchestrator.tool_results import UNKNOWN_SERVICE, failed, is_service_failure, succeeded
+from shared.contract import TOOL_FAILED, TOOL_UNAVAILABLE, ToolSpec
+from shared.topology import load_topology
 
+FINANCE_ENDPOINT = load_topology().tool_service("finance").endpoint
 STOCK_PRICE = CatalogEntry(
     model_name="finance__stock_price",
     service="finance",
     spec=ToolSpec(name="stock_price", description="A quote.", input_schema={"type": "object"}),
-    endpoint="finance-nexus-endpoint",
+    endpoint=FINANCE_ENDPOINT,
 )
+README_RESULT_LIMIT = 6_000
+"""The README's promise: a tool result too large for the context is "cut to 6,000 characters"."""
 
 
 def test_a_result_goes_to_the_user_and_the_model_whole() -> None:
@@ -37,7 +40,7 @@ def test_a_result_goes_to_the_user_and_the_model_whole() -> None:
     assert json.loads(message) == {"ok": True, "result": result}
 
 
-def test_a_result_too_large_for_the_context_is_cut_with_a_note() -> None:
+def test_a_result_too_large_for_the_context_is_cut_to_6000_characters_with_a_note() -> None:
     result = {"rows": ["x" * 100] * 100}
     size = len(json.dumps(result))
 
@@ -45,21 +48,28 @@ def test_a_result_too_large_for_the_context_is_cut_with_a_note() -> None:
 
     sent = json.loads(message)
     assert sent["ok"] is True and "result" not in sent
-    assert sent["result_preview"] == json.dumps(result)[:MAX_RESULT_CHARS]
-    assert (
-        sent["note"]
-        == f"The result had {size} characters; only the first {MAX_RESULT_CHARS} were given to the model."
-    )
+    assert len(sent["result_preview"]) == README_RESULT_LIMIT
+    assert sent["result_preview"] == json.dumps(result)[:README_RESULT_LIMIT]
+    assert sent["note"] == f"The result had {size} characters; only the first 6000 were given to the model."
     assert record.ok and record.result is None and record.note == sent["note"]
 
 
-def test_a_result_of_exactly_the_limit_is_not_cut() -> None:
-    padding = MAX_RESULT_CHARS - len(json.dumps({"text": ""}))
+def test_a_result_of_exactly_6000_characters_is_not_cut() -> None:
+    padding = README_RESULT_LIMIT - len(json.dumps({"text": ""}))
     result = {"text": "x" * padding}
 
     _, message = succeeded(STOCK_PRICE, {}, result)
 
     assert json.loads(message) == {"ok": True, "result": result}
+
+
+def test_a_result_of_6001_characters_is_cut() -> None:
+    padding = README_RESULT_LIMIT + 1 - len(json.dumps({"text": ""}))
+    result = {"text": "x" * padding}
+
+    _, message = succeeded(STOCK_PRICE, {}, result)
+
+    assert len(json.loads(message)["result_preview"]) == README_RESULT_LIMIT
 
 
 def test_a_failure_carries_the_error_to_the_user_and_the_model() -> None:
@@ -86,7 +96,7 @@ def nexus_failure(cause: BaseException) -> NexusOperationError:
     error = NexusOperationError(
         "nexus operation completed unsuccessfully",
         scheduled_event_id=5,
-        endpoint="finance-nexus-endpoint",
+        endpoint=FINANCE_ENDPOINT,
         service="ToolService",
         operation="execute_tool",
         operation_token="",

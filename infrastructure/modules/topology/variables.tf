@@ -2,7 +2,9 @@ variable "topology" {
   description = <<-EOT
     The suite's topology, exactly as shared/topology.json holds it (the root module passes
     jsondecode(file(...)) of that file). The Python workers read the same file, so the names and task
-    queues Terraform creates cannot drift from the ones the code polls.
+    queues Terraform creates cannot drift from the ones the code polls. Keys the Cloud resources do not
+    need (such as each part's "worker", the Python module that runs it) are accepted and dropped by the
+    type conversion below, so the file can grow without a Terraform change.
   EOT
   type = object({
     orchestrator = object({

@@ -60,6 +60,30 @@ run "real_topology_routes_each_endpoint_to_its_team_and_lets_the_orchestrator_ca
   }
 }
 
+run "keys_terraform_does_not_use_are_ignored" {
+  command = plan
+
+  variables {
+    topology = {
+      orchestrator = { namespace = "default", task_queue = "orchestrator-q", worker = "orchestrator.worker" }
+      tool_services = {
+        it      = { namespace = "it-ns", task_queue = "it-q", endpoint = "it-endpoint", description = "IT", worker = "it_service.worker" }
+        finance = { namespace = "finance-ns", task_queue = "finance-q", endpoint = "finance-endpoint", description = "Finance", worker = "finance_service.worker" }
+      }
+    }
+  }
+
+  assert {
+    condition     = output.namespaces["it"] == { local_name = "it-ns", name = "it-ns", task_queue = "it-q" }
+    error_message = "A part's namespace must carry only its names and task queue, whatever else topology.json holds."
+  }
+
+  assert {
+    condition     = output.endpoints["finance"].name == "finance-endpoint" && output.endpoints["finance"].task_queue == "finance-q"
+    error_message = "An endpoint must still follow its team's endpoint name and task queue."
+  }
+}
+
 run "renamed_task_queue_changes_the_endpoint_target" {
   command = plan
 

@@ -26,7 +26,3 @@ LOCAL_TOOLS: tuple[Tool[Any, Any], ...] = (
         policy=ActivityPolicy(start_to_close_timeout=timedelta(seconds=15)),
     ),
 )
-
-
-def local_tool(name: str) -> Tool[Any, Any] | None:
-    return next((tool for tool in LOCAL_TOOLS if tool.name == name), None)

@@ -7,11 +7,11 @@ from typing import Any
 
 from temporalio.client import WorkflowUpdateFailedError
 
+from harness.suite import Suite
 from orchestrator.conversation import Conversation
-from tests.support.stack import Stack
 
 
-async def new_chat(stack: Stack, task_queue: str | None = None) -> Conversation:
+async def new_chat(stack: Suite, task_queue: str | None = None) -> Conversation:
     """A new chat with the orchestrator worker on ``task_queue`` (the topology's, with the offline model,
     unless told otherwise)."""
     return await Conversation.start(stack.client, task_queue=task_queue)

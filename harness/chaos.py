@@ -1,11 +1,11 @@
-"""Chaos: hold N conversations while randomly killing (SIGKILL) and restarting the three workers, then
-check every answer against the bundled data, every ticket against the ledger, every message against the
-transcript.
+"""Chaos: hold N conversations while randomly killing (SIGKILL) and restarting the workers of every part,
+then check every answer against the bundled data, every ticket against the ledger, every message against
+the transcript. It runs on a suite of its own (free ports, a temporary folder).
 
-    scripts/chaos --conversations 30
+    scripts/chaos --conversations 30        # python -m harness.chaos
 
 Prints conversations completed, wrong answers, duplicate effects and lost messages; exits non-zero unless
-every conversation completed with nothing wrong, duplicated or lost. It runs its own dev server on free ports.
+every conversation completed with nothing wrong, duplicated or lost.
 """
 
 from __future__ import annotations
@@ -18,17 +18,16 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from temporalio.client import Client
 
 from finance_service.providers import QUOTES_FILE
+from harness.suite import running_suite
+from harness.workers import WorkerProcess
 from it_service.providers import JIRA_DATA_FILE
 from orchestrator.conversation import Conversation
-from scripts.localstack import running_suite
-from scripts.processes import WorkerProcess
 
 MESSAGE_TIMEOUT_SECONDS = 180.0
 KILL_EVERY_SECONDS = (0.5, 2.0)
@@ -122,18 +121,20 @@ async def chaos_monkey(
     stop: asyncio.Event,
     kill_every: tuple[float, float] = KILL_EVERY_SECONDS,
 ) -> int:
-    """Kill a random worker every ``kill_every`` seconds (a random time in that range) and restart it
-    0.2-1.5 s later; returns how many kills. Only a worker up for ``MIN_UPTIME_SECONDS`` is a victim: a
-    worker killed again before it even polls would be a service that is simply down, which the agent
-    reports as unavailable, not a crash it must ride out."""
+    """Kill a random worker at once, then every ``kill_every`` seconds (a random time in that range), and
+    restart it 0.2-1.5 s later; returns how many kills. The first kill comes at once so that even
+    conversations that finish quickly ride out at least one crash. Only a worker up for
+    ``MIN_UPTIME_SECONDS`` is a victim: a worker killed again before it even polls would be a service that
+    is simply down, which the agent reports as unavailable, not a crash it must ride out."""
     kills = 0
     started_at = dict.fromkeys(range(len(workers)), float("-inf"))  # all polling when the monkey starts
+    pause = 0.0
     while not stop.is_set():
         try:
-            await asyncio.wait_for(stop.wait(), rng.uniform(*kill_every))
+            await asyncio.wait_for(stop.wait(), pause)
             break
         except TimeoutError:
-            pass
+            pause = rng.uniform(*kill_every)
         now = time.monotonic()
         eligible = [index for index, started in started_at.items() if now - started >= MIN_UPTIME_SECONDS]
         if not eligible:
@@ -142,7 +143,7 @@ async def chaos_monkey(
         workers[victim].kill()
         kills += 1
         await asyncio.sleep(rng.uniform(0.2, 1.5))
-        workers[victim].start()
+        workers[victim].spawn()
         started_at[victim] = time.monotonic()
     return kills
 
@@ -204,7 +205,7 @@ async def run_chaos(
     )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(description="Conversations under random worker crashes.")
     parser.add_argument("--conversations", "-n", type=int, default=30)
     parser.add_argument("--concurrency", type=int, default=5)
@@ -217,7 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar=("MIN", "MAX"),
         help="seconds between kills, a random time in this range (default 0.5 2)",
     )
-    arguments = parser.parse_args(argv)
+    arguments = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="chaos-") as state_dir:
         report = asyncio.run(
             run_chaos(

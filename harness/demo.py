@@ -18,15 +18,11 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from harness.server import DEFAULT_PORT, DEFAULT_UI_PORT, LOCAL_STATE_DIR
+from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
 from orchestrator.presentation import format_reply
-from scripts.localstack import (
-    DEFAULT_PORT,
-    DEFAULT_STATE_DIR,
-    DEFAULT_UI_PORT,
-    RunningSuite,
-    running_suite,
-)
+from shared.topology import load_topology
 
 QUESTIONS = (
     "What is 125 * 8?",
@@ -44,8 +40,12 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
         reply = await conversation.send(question)
         print(f"agent> {format_reply(reply)}\n")
     await conversation.end()
-    print(f"Temporal UI: {ui_url}/namespaces/default/workflows/{conversation.workflow_id}")
-    print(f"  tool workflows: {ui_url}/namespaces/it-namespace/workflows and .../finance-namespace/workflows")
+    topology = load_topology()
+    print(
+        f"Temporal UI: {ui_url}/namespaces/{topology.orchestrator.namespace}/workflows/{conversation.workflow_id}"
+    )
+    for team, site in topology.tool_services.items():
+        print(f"  {team} tool workflows: {ui_url}/namespaces/{site.namespace}/workflows")
 
 
 async def run_demo(arguments: argparse.Namespace) -> None:
@@ -53,7 +53,7 @@ async def run_demo(arguments: argparse.Namespace) -> None:
     demo = asyncio.current_task()
     assert demo is not None
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, demo.cancel)
-    suite: RunningSuite | None = None
+    suite: Suite | None = None
     try:
         # The workers stop when this block ends, normally or not; the server only with --stop-server.
         async with running_suite(
@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the whole suite locally and chat with the agent.")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--ui-port", type=int, default=DEFAULT_UI_PORT)
-    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    parser.add_argument("--state-dir", type=Path, default=LOCAL_STATE_DIR)
     parser.add_argument("--stop-server", action="store_true", help="stop the dev server at the end too")
     return run(parser.parse_args(argv))
 

@@ -1,9 +1,7 @@
-"""A tool team's worker: the tool workflow, one activity per tool and the Nexus handler, on the team's
-task queue in the team's namespace."""
+"""Serving a tool team: its worker (the tool workflow, one activity per tool and the Nexus handler, on the
+team's task queue in the team's namespace) and the process that runs it until stopped."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -14,10 +12,7 @@ from shared.kit.handler import ToolServiceHandler
 from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 from shared.log import configure_logging, get_logger
-from shared.process import run_until_stopped
-
-STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
-"""A killed worker's workflows move to another worker after this, not the 10 s default."""
+from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped
 
 
 def build_tool_worker(client: Client, team: ToolTeam) -> Worker:

@@ -1,0 +1,8 @@
+"""What durability costs, measured on a suite of its own (``scripts/bench`` runs it).
+
+- ``probe``: one remote tool call (Nexus ``execute_tool``) against one plain activity, inside a workflow.
+- ``measurements``: turns with the offline model, chats at once against a stub model, a long chat,
+  recovery after a SIGKILL mid-turn; ``run_bench`` runs them all.
+- ``results``: the typed results and the targets they are held to.
+- ``output``: the tables (terminal and Markdown), the JSON and the chart (the optional ``bench`` extra).
+"""

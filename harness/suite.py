@@ -1,0 +1,109 @@
+"""The whole suite on one local server: ``running_suite`` starts (or reuses) the dev server, provisions the
+topology, starts a worker process per part (or the ones asked for) and waits until each polls; on the way
+out, even on an error or Ctrl-C, it stops exactly the processes it started, by pid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from harness.provisioning import create_endpoint, endpoint_ids, provision
+from harness.server import DevServer, ServerState, free_port
+from harness.workers import WorkerProcess, WorkerSpec, topology_workers
+from shared.contract import SERVICE_NAME
+from shared.topology import ToolServiceSite, load_topology
+
+
+@dataclass
+class Suite:
+    """A running server, a client on the orchestrator's namespace, and the worker processes by name."""
+
+    server: DevServer
+    state: ServerState
+    client: Client
+    base_env: dict[str, str]
+    """Every worker's environment: the server's address, the suite's settings."""
+    workers: dict[str, WorkerProcess] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    """What provisioning created (namespaces, endpoints) that was not there yet."""
+    endpoint_ids: dict[str, str] = field(default_factory=dict)
+    _cleanup: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def start_worker(self, spec: WorkerSpec) -> WorkerProcess:
+        """Start a worker process (stopped with the suite) and return once it polls."""
+        worker = WorkerProcess(spec, self.base_env, self.client)
+        self._cleanup.push_async_callback(asyncio.to_thread, worker.stop)
+        self.workers[spec.name] = worker
+        return await worker.start()
+
+    async def client_for(self, namespace: str) -> Client:
+        return await Client.connect(
+            self.state.address, namespace=namespace, data_converter=pydantic_data_converter
+        )
+
+    async def provision(self) -> list[str]:
+        """Create what the topology (as it is now) lists and the server lacks."""
+        created = await provision(self.client, load_topology())
+        self.endpoint_ids = await endpoint_ids(self.client)
+        return created
+
+    async def create_endpoint(self, site: ToolServiceSite) -> str:
+        """Create ``site``'s Nexus endpoint (again, after a test deleted it); returns its id."""
+        self.endpoint_ids[site.endpoint] = await create_endpoint(self.client, site)
+        return self.endpoint_ids[site.endpoint]
+
+    def nexus_url(self, endpoint: str, operation: str) -> str:
+        """The HTTP address of a ``ToolService`` operation on the server: how any Nexus caller reaches it."""
+        endpoint_id = self.endpoint_ids[endpoint]
+        return (
+            f"http://127.0.0.1:{self.state.http_port}/nexus/endpoints/{endpoint_id}"
+            f"/services/{SERVICE_NAME}/{operation}"
+        )
+
+
+def connection_env(state: ServerState) -> dict[str, str]:
+    """How a worker of this server connects: its address only. Each worker picks its own namespace, and a
+    profile or namespace left in the developer's shell must not redirect it."""
+    return {"TEMPORAL_ADDRESS": state.address, "TEMPORAL_NAMESPACE": "", "TEMPORAL_PROFILE": ""}
+
+
+@asynccontextmanager
+async def running_suite(
+    state_dir: Path,
+    *,
+    port: int | None = None,
+    ui_port: int | None = None,
+    env: Mapping[str, str] | None = None,
+    workers: Sequence[WorkerSpec] | None = None,
+    stop_server: bool = True,
+) -> AsyncIterator[Suite]:
+    """The suite on the dev server of ``state_dir`` (started on free ports unless given; a running one is
+    reused). ``workers`` defaults to one per part of the topology; each runs with ``env``, then its own
+    settings. On exit the workers stop in reverse order, then the server unless ``stop_server`` is false."""
+    server = DevServer(state_dir)
+    async with AsyncExitStack() as cleanup:
+        if stop_server:
+            cleanup.push_async_callback(asyncio.to_thread, server.stop)
+        state = await asyncio.to_thread(server.start, port or free_port(), ui_port or free_port())
+        client = await Client.connect(
+            state.address,
+            namespace=load_topology().orchestrator.namespace,
+            data_converter=pydantic_data_converter,
+        )
+        suite = Suite(server, state, client, base_env={**connection_env(state), **(env or {})})
+        await cleanup.enter_async_context(suite._cleanup)
+        suite.created = await suite.provision()
+        specs = list(topology_workers(load_topology()).values()) if workers is None else list(workers)
+        processes = [WorkerProcess(spec, suite.base_env, client) for spec in specs]
+        for process in processes:  # all at once: each takes seconds to import and connect
+            suite._cleanup.push_async_callback(asyncio.to_thread, process.stop)
+            suite.workers[process.spec.name] = process.spawn()
+        await asyncio.gather(*(process.until_polling() for process in processes))
+        yield suite

@@ -1,0 +1,164 @@
+"""Worker processes: real ``python -m <module>`` processes, each started from a ``WorkerSpec``, awaited until
+that very process polls its task queue, and stopped (or crashed, or restarted) by its own pid.
+
+A part's worker module comes from the topology (``worker``), so a new team needs no change here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from harness.server import REPO_ROOT, StackError
+from shared.topology import ORCHESTRATOR, Topology, load_topology
+
+ORCHESTRATOR_TASK_QUEUE_ENV = "ORCHESTRATOR_TASK_QUEUE"
+"""The orchestrator worker's setting for its task queue (``orchestrator.settings``)."""
+POLLING_WITHIN_SECONDS = 60.0
+STOPPED_WITHIN_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """One worker process to run: its module, the queue it polls (to know when it is up), its own settings."""
+
+    name: str
+    module: str
+    namespace: str
+    task_queue: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+def topology_workers(topology: Topology) -> dict[str, WorkerSpec]:
+    """A worker for every part of the topology, by part name: the tool teams first, then the orchestrator."""
+    return {
+        part: WorkerSpec(part, site.worker, site.namespace, site.task_queue)
+        for part, site in topology.sites().items()
+    }
+
+
+def orchestrator_on(task_queue: str, **env: str) -> WorkerSpec:
+    """A second orchestrator worker on a task queue of its own (another model, say), named after it."""
+    spec = topology_workers(load_topology())[ORCHESTRATOR]
+    return replace(
+        spec, name=task_queue, task_queue=task_queue, env={**env, ORCHESTRATOR_TASK_QUEUE_ENV: task_queue}
+    )
+
+
+@cache
+def log_dir() -> Path:
+    """One folder for the logs of every worker this process starts (kept: a failure shows them)."""
+    return Path(tempfile.mkdtemp(prefix="nexus-agents-workers-"))
+
+
+class WorkerProcess:
+    """One worker process of a running server; its output goes to a log file that a failure can show."""
+
+    def __init__(self, spec: WorkerSpec, base_env: Mapping[str, str], client: Client) -> None:
+        self.spec = spec
+        self._base_env = dict(base_env)
+        self._client = client
+        self.process: subprocess.Popen[bytes] | None = None
+        descriptor, path = tempfile.mkstemp(prefix=f"{spec.name}-", suffix=".log", dir=log_dir())
+        os.close(descriptor)  # each run of the process opens it again
+        self.log_path = Path(path)
+
+    @property
+    def module(self) -> str:
+        return self.spec.module
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None, f"{self.spec.name} was never started"
+        return self.process.pid
+
+    def spawn(self) -> WorkerProcess:
+        """Start the process and return at once (``start`` also waits until it polls)."""
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", self.spec.module],
+                cwd=REPO_ROOT,
+                env={**os.environ, **self._base_env, **self.spec.env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        return self
+
+    async def start(self) -> WorkerProcess:
+        """Start the process and return once it polls its task queue."""
+        self.spawn()
+        try:
+            await self.until_polling()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    async def until_polling(self, within: float = POLLING_WITHIN_SECONDS) -> None:
+        """Wait until this very process polls its task queue: pollers are told apart by their identity
+        (``<pid>@<host>``), since a killed predecessor stays listed for a while. Fails at once, with the
+        worker's log, if the process exits instead."""
+        request = DescribeTaskQueueRequest(
+            namespace=self.spec.namespace,
+            task_queue=TaskQueue(name=self.spec.task_queue),
+            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        )
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if not self.running():
+                raise StackError(f"worker {self.spec.name} ({self.spec.module}) exited:\n{self.log()}")
+            response = await self._client.workflow_service.describe_task_queue(request)
+            if any(poller.identity.startswith(f"{self.pid}@") for poller in response.pollers):
+                return
+            await asyncio.sleep(0.05)
+        raise StackError(
+            f"worker {self.spec.name} does not poll {self.spec.namespace}/{self.spec.task_queue} "
+            f"after {within:.0f} s:\n{self.log()}"
+        )
+
+    async def restart(self, env: Mapping[str, str] | None = None) -> None:
+        """Stop and start again; with ``env``, the new process runs with these settings instead of the
+        spec's own (``{}``: back to the suite's settings alone)."""
+        self.stop()
+        if env is not None:
+            self.spec = replace(self.spec, env=dict(env))
+        await self.start()
+
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = STOPPED_WITHIN_SECONDS) -> int | None:
+        """Ask the worker to shut down (SIGTERM), as an operator would; SIGKILL if it does not."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def kill(self) -> None:
+        """Crash the worker (SIGKILL): nothing is shut down, as when a machine dies."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")

@@ -1,0 +1,100 @@
+"""Finding the tool services' tools from inside the workflow: every service's ``list_tools``, concurrently,
+once when a chat starts; then, before each turn, the missing services again, in the background, waiting for
+them only briefly so a dead service never holds up an answer.
+
+Deterministic workflow code: all I/O is the ``tool_services`` local activity and the Nexus operations.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.exceptions import NexusOperationError
+
+from orchestrator.catalog import ToolCatalog
+from orchestrator.service_directory import TOOL_SERVICES, TeamEndpoint, tool_service_client
+from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput
+from shared.failures import failure_message, validation_problems
+
+DIRECTORY_TIMEOUT = timedelta(seconds=10)
+"""How long the ``tool_services`` activity may take."""
+DISCOVERY_TIMEOUT = timedelta(seconds=10)
+"""How long ``list_tools`` of one service may take before the agent goes on without it."""
+REDISCOVERY_GRACE = timedelta(seconds=1)
+"""How long a turn waits for a missing service's rediscovery before answering without it."""
+PROBLEMS_SHOWN = 1
+"""Contract problems named in a reason (the count says how many more): the reason reaches the model."""
+
+
+class ToolDiscovery:
+    """The catalog the discovered tools go into, and the services whose tools are missing, with the reason."""
+
+    def __init__(
+        self, catalog: ToolCatalog, unavailable: dict[str, str] | None = None, *, discovered: bool = False
+    ) -> None:
+        self.catalog = catalog
+        self.unavailable: dict[str, str] = dict(unavailable or {})
+        """Tool services whose tools are missing, with the reason."""
+        self.discovered = discovered
+        """Whether the first discovery is done (a chat that continued as new carries its tools over)."""
+        self._rediscovery: asyncio.Task[None] | None = None
+
+    async def discover_once(self) -> None:
+        """Find every service's tools, unless that is done already."""
+        if not self.discovered:
+            await self._discover()
+            self.discovered = True
+
+    async def retry_unavailable(self) -> None:
+        """Try the unavailable services again, in the background; wait only briefly for them."""
+        if self._rediscovery is not None and self._rediscovery.done():
+            if (error := self._rediscovery.exception()) is not None:
+                workflow.logger.warning("Rediscovery failed: %s", error)
+            self._rediscovery = None
+        if self.unavailable and self._rediscovery is None:
+            self._rediscovery = asyncio.create_task(self._discover(only=set(self.unavailable)))
+        if self._rediscovery is not None:
+            try:
+                await workflow.wait_condition(self._rediscovery.done, timeout=REDISCOVERY_GRACE)
+            except TimeoutError:
+                pass  # still waiting on a slow or dead service: answer with what we have
+
+    async def _discover(self, only: set[str] | None = None) -> None:
+        """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
+        services: list[TeamEndpoint] = await workflow.execute_local_activity(
+            TOOL_SERVICES, start_to_close_timeout=DIRECTORY_TIMEOUT, result_type=list[TeamEndpoint]
+        )
+        wanted = [service for service in services if only is None or service.team in only]
+        for service in wanted:
+            if service.endpoint_exists is False:  # scheduling on it would wedge the workflow: never try
+                self.unavailable[service.team] = f"its Nexus endpoint {service.endpoint!r} does not exist"
+        reachable = [service for service in wanted if service.endpoint_exists is not False]
+        outcomes = await asyncio.gather(*(_list_tools(service) for service in reachable))
+        for service, outcome in zip(reachable, outcomes, strict=True):
+            if isinstance(outcome, ListToolsOutput):
+                if left_out := self.catalog.add_service(service, outcome.tools):
+                    workflow.logger.warning(
+                        "Left out tools of %s with unusable names: %s", service.team, left_out
+                    )
+                self.unavailable.pop(service.team, None)
+            else:
+                self.unavailable[service.team] = outcome
+
+
+async def _list_tools(service: TeamEndpoint) -> ListToolsOutput | str:
+    """The service's catalog, or why there is none."""
+    try:
+        raw = await tool_service_client(service.endpoint).execute_operation(
+            LIST_TOOLS, ListToolsInput(), output_type=dict, schedule_to_close_timeout=DISCOVERY_TIMEOUT
+        )
+    except NexusOperationError as error:
+        workflow.logger.warning("Tool discovery failed for %s: %s", service.team, failure_message(error))
+        return f"it did not answer tool discovery ({failure_message(error)})"
+    try:
+        return ListToolsOutput.model_validate(raw)
+    except ValidationError as error:
+        problems = validation_problems(error, whole="answer", at_most=PROBLEMS_SHOWN)
+        return f"its catalog does not match the ToolService contract ({problems})"

@@ -1,0 +1,145 @@
+"""Where each tool call the model asks for goes, and what it comes to.
+
+``ToolRouter.route`` is pure: from the catalog and the circuit breakers it decides whether a call is refused
+(unreadable arguments, an unknown tool, a service whose breaker is open), runs locally (an activity on this
+worker) or goes to a team's ``execute_tool``. ``ToolRouter.call`` makes the call so decided. Every failure
+becomes a result the model reads, never an error of the turn. Deterministic workflow code: the caller's
+clock is ``workflow.now()``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.exceptions import ActivityError, NexusOperationError
+
+from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
+from orchestrator.circuit_breaker import CircuitBreaker
+from orchestrator.models import ModelToolCall, ToolCallRecord
+from orchestrator.service_directory import tool_service_client
+from orchestrator.tool_results import failed, is_service_failure, succeeded
+from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput
+from shared.failures import failure_message, validation_problems
+
+ToolOutcome = tuple[ToolCallRecord, str]
+"""What a call comes to: the record the user sees, and the tool message the model reads."""
+
+PROBLEMS_SHOWN = 1
+"""Contract problems named in a failed call's message (the count says how many more)."""
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A call that is not made: its outcome is known without it."""
+
+    outcome: ToolOutcome
+
+
+@dataclass(frozen=True)
+class RunLocally:
+    """A call to one of the orchestrator's own tools, run as an activity under the tool's policy."""
+
+    entry: CatalogEntry
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunRemotely:
+    """A call to a team's ``execute_tool``, admitted by the team's circuit breaker, which learns how it went."""
+
+    entry: CatalogEntry
+    arguments: dict[str, Any]
+    breaker: CircuitBreaker
+
+    def answered(self, result: dict[str, Any]) -> ToolOutcome:
+        self.breaker.record_success()
+        return succeeded(self.entry, self.arguments, result)
+
+    def failed_with(self, error: ValidationError | NexusOperationError, now: datetime) -> ToolOutcome:
+        """A failed call counts against the service when the service is at fault (it answered outside the
+        contract, timed out, or kept crashing), not when the call itself was wrong or the tool said no."""
+        if isinstance(error, ValidationError):
+            self.breaker.record_failure(now)
+            problems = validation_problems(error, whole="answer", at_most=PROBLEMS_SHOWN)
+            problem = f"The service's answer does not match the ToolService contract ({problems})."
+            return failed(self.entry.model_name, self.entry, self.arguments, problem)
+        if is_service_failure(error):
+            self.breaker.record_failure(now)
+        else:
+            self.breaker.record_success()  # the service answered; the call itself was wrong
+        return failed(self.entry.model_name, self.entry, self.arguments, failure_message(error))
+
+
+Route = Refused | RunLocally | RunRemotely
+
+
+class ToolRouter:
+    """Routes the model's tool calls through the catalog and one circuit breaker per tool service."""
+
+    def __init__(
+        self, catalog: ToolCatalog, breakers: dict[str, CircuitBreaker], tool_timeout: timedelta
+    ) -> None:
+        self.catalog = catalog
+        self.breakers = breakers
+        self._tool_timeout = tool_timeout
+
+    def route(self, call: ModelToolCall, now: datetime) -> Route:
+        """Where ``call`` goes (taking the half-open breaker's trial if it is the one that goes through)."""
+        entry = self.catalog.get(call.name)
+        try:
+            arguments = json.loads(call.arguments or "{}")
+        except json.JSONDecodeError as error:
+            return Refused(failed(call.name, entry, {}, f"The arguments are not valid JSON ({error.msg})."))
+        if not isinstance(arguments, dict):
+            return Refused(failed(call.name, entry, {}, "The arguments must be a JSON object."))
+        if entry is None:
+            available = ", ".join(self.catalog.names())
+            problem = f"There is no tool {call.name!r}. Available tools: {available}."
+            return Refused(failed(call.name, None, arguments, problem))
+        if entry.service == LOCAL:
+            return RunLocally(entry, arguments)
+        breaker = self.breakers.setdefault(entry.service, CircuitBreaker())
+        if not breaker.admit(now):
+            return Refused(failed(call.name, entry, arguments, breaker.refusal(entry.service, now)))
+        return RunRemotely(entry, arguments, breaker)
+
+    async def call(self, call: ModelToolCall, position: str) -> ToolOutcome:
+        """Make one tool call; ``position`` (turn.step.index) makes its id unique within the chat."""
+        route = self.route(call, workflow.now())
+        if isinstance(route, Refused):
+            return route.outcome
+        if isinstance(route, RunLocally):
+            return await _run_locally(route)
+        call_id = f"{workflow.info().workflow_id}/{position}"
+        try:
+            result = await self._execute_tool(route, call_id)
+        except (ValidationError, NexusOperationError) as error:
+            return route.failed_with(error, workflow.now())
+        return route.answered(result)
+
+    async def _execute_tool(self, route: RunRemotely, call_id: str) -> dict[str, Any]:
+        entry = route.entry
+        assert entry.endpoint is not None, "remote tools carry their endpoint"
+        raw = await tool_service_client(entry.endpoint).execute_operation(
+            EXECUTE_TOOL,
+            ExecuteToolInput(tool=entry.tool, arguments=route.arguments, call_id=call_id),
+            output_type=dict,
+            schedule_to_close_timeout=self._tool_timeout,
+        )
+        return dict(ExecuteToolOutput.model_validate(raw).result)
+
+
+async def _run_locally(route: RunLocally) -> ToolOutcome:
+    entry = route.entry
+    assert entry.policy is not None, "local tools carry their activity policy"
+    try:
+        # A regular activity: each attempt shows in the history, and any worker can take a retry over.
+        result = await entry.policy.execute_activity(entry.tool, route.arguments, local=False)
+    except ActivityError as error:
+        return failed(entry.model_name, entry, route.arguments, failure_message(error))
+    return succeeded(entry, route.arguments, result)

@@ -1,1 +1,0 @@
-"""Operator scripts for the local stack (and the Python helpers behind them)."""
