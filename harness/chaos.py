@@ -24,7 +24,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from finance_service.providers import QUOTES_FILE
-from harness.suite import running_suite
+from harness.suite import offline_settings, running_suite
 from harness.workers import WorkerProcess
 from it_service.providers import JIRA_DATA_FILE
 from orchestrator.conversation import Conversation
@@ -127,24 +127,36 @@ async def chaos_monkey(
     ``MIN_UPTIME_SECONDS`` is a victim: a worker killed again before it even polls would be a service that
     is simply down, which the agent reports as unavailable, not a crash it must ride out."""
     kills = 0
-    started_at = dict.fromkeys(range(len(workers)), float("-inf"))  # all polling when the monkey starts
+    polling_since = dict.fromkeys(range(len(workers)), float("-inf"))  # all polling when the monkey starts
+    restarts: list[asyncio.Task[None]] = []
+
+    async def polls_again(index: int) -> None:
+        polling_since[index] = float("inf")  # no victim until it polls again
+        await workers[index].until_polling()
+        polling_since[index] = time.monotonic()
+
     pause = 0.0
-    while not stop.is_set():
-        try:
-            await asyncio.wait_for(stop.wait(), pause)
-            break
-        except TimeoutError:
-            pause = rng.uniform(*kill_every)
-        now = time.monotonic()
-        eligible = [index for index, started in started_at.items() if now - started >= MIN_UPTIME_SECONDS]
-        if not eligible:
-            continue
-        victim = rng.choice(eligible)
-        workers[victim].kill()
-        kills += 1
-        await asyncio.sleep(rng.uniform(0.2, 1.5))
-        workers[victim].spawn()
-        started_at[victim] = time.monotonic()
+    try:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), pause)
+                break
+            except TimeoutError:
+                pause = rng.uniform(*kill_every)
+            now = time.monotonic()
+            eligible = [index for index, since in polling_since.items() if now - since >= MIN_UPTIME_SECONDS]
+            if not eligible:
+                continue
+            victim = rng.choice(eligible)
+            workers[victim].kill()
+            kills += 1
+            await asyncio.sleep(rng.uniform(0.2, 1.5))
+            workers[victim].spawn()
+            restarts.append(asyncio.create_task(polls_again(victim)))
+    finally:
+        for restart in restarts:
+            restart.cancel()
+        await asyncio.gather(*restarts, return_exceptions=True)
     return kills
 
 
@@ -168,7 +180,7 @@ async def run_chaos(
     rng = random.Random(seed)
     run_id = f"{seed}-{int(time.time())}"
     ledger = state_dir / "tickets.db"
-    env = {"IT_TICKET_DB": str(ledger), "AGENT_MODEL": ""}
+    env = offline_settings(ledger)
     started = time.monotonic()
     async with running_suite(state_dir / "stack", env=env) as suite:
         workers = list(suite.workers.values())
@@ -184,9 +196,11 @@ async def run_chaos(
 
         stop = asyncio.Event()
         monkey = asyncio.create_task(chaos_monkey(workers, rng, stop, kill_every))
-        outcomes = await asyncio.gather(*(one(steps) for steps in plans))
-        stop.set()
-        kills = await monkey
+        try:
+            outcomes = await asyncio.gather(*(one(steps) for steps in plans))
+        finally:  # the monkey ends before the suite stops its workers, so it restarts none after that
+            stop.set()
+            kills = await monkey
     counts = {title: tickets_titled(ledger, title) for outcome in outcomes for title in outcome.ticket_titles}
     details = [
         line for outcome in outcomes for line in outcome.wrong + [f"lost: {text!r}" for text in outcome.lost]

@@ -1,10 +1,10 @@
 """The main job in one command: bring up the whole suite locally and hold a short conversation with the agent.
 
 It starts the dev server (or reuses the one ``scripts/stack`` started), creates the namespaces and Nexus
-endpoints, starts the three workers, asks four questions that use a local tool, an IT tool, a Finance tool and
-two tools at once, prints each reply with the tools it used, and prints the Temporal UI link. The workers
-stop at the end; the dev server keeps running so the link works (``scripts/stack stop`` stops it), unless
-``--stop-server`` is given.
+endpoints, starts a worker per part of the topology, asks four questions that use a local tool, an IT tool,
+a Finance tool and two tools at once, prints each reply with the tools it used, and prints the Temporal UI
+link. The workers stop at the end; the dev server keeps running so the link works (``scripts/stack stop``
+stops it), unless ``--stop-server`` is given (a server it did not start is never stopped).
 """
 
 from __future__ import annotations

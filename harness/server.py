@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -34,7 +36,7 @@ DEFAULT_PORT = 7233
 DEFAULT_UI_PORT = 8233
 
 TUNING_ARGS: tuple[str, ...] = (
-    # Without these the dev server settles every sequential step at ~50 ms (measured, see DESIGN.md).
+    # Without these the dev server settles every sequential step at ~50 ms (measured here, 2 cores).
     "--dynamic-config-value",
     "history.transferProcessorMaxPollRPS=10000",
     "--dynamic-config-value",
@@ -121,10 +123,16 @@ class DevServer:
         return "server" in arguments and "start-dev" in arguments and str(self.db_file) in arguments
 
     def start(
-        self, port: int = DEFAULT_PORT, ui_port: int = DEFAULT_UI_PORT, http_port: int | None = None
+        self,
+        port: int = DEFAULT_PORT,
+        ui_port: int = DEFAULT_UI_PORT,
+        http_port: int | None = None,
+        *,
+        outlive_caller: bool = True,
     ) -> ServerState:
         """Start the server in the background (or return the running one) and wait until it is healthy. A
-        port taken by something else is replaced by a free one."""
+        port taken by something else is replaced by a free one. With ``outlive_caller`` false the server
+        dies with the thread that started it (a test run ended by its time limit leaves none behind)."""
         if (state := self.running()) is not None:
             return state
         port = free_port() if port_in_use(port) else port
@@ -145,7 +153,13 @@ class DevServer:
             *namespaces,
         ]  # fmt: skip
         with self.log_file.open("ab") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=log, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # Ctrl-C in the caller's terminal is not the server's to get
+                preexec_fn=None if outlive_caller else die_with_caller(),
+            )
         state = ServerState(pid=process.pid, port=port, ui_port=ui_port, http_port=http_port)
         self.state_file.write_text(json.dumps(asdict(state)))
         try:
@@ -183,6 +197,16 @@ class DevServer:
             f"The dev server is not serving on {state.port} after {HEALTHY_WITHIN_SECONDS:.0f} s; "
             f"see {self.log_file}"
         )
+
+
+def die_with_caller() -> Callable[[], None] | None:
+    """For ``Popen(preexec_fn=...)``: the child is SIGKILLed by Linux when the thread that started it ends,
+    even by ``os._exit`` or SIGKILL. None where there is no ``prctl`` (macOS): there, cleanup is by pid alone."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _healthy(address: str) -> bool:

@@ -74,6 +74,12 @@ def connection_env(state: ServerState) -> dict[str, str]:
     return {"TEMPORAL_ADDRESS": state.address, "TEMPORAL_NAMESPACE": "", "TEMPORAL_PROFILE": ""}
 
 
+def offline_settings(ticket_db: Path) -> dict[str, str]:
+    """Settings for a suite that must not depend on the developer's shell: the orchestrator's offline model
+    (whatever model the shell names) and an IT ticket ledger of its own."""
+    return {"AGENT_MODEL": "", "AGENT_API_BASE": "", "AGENT_API_KEY": "", "IT_TICKET_DB": str(ticket_db)}
+
+
 @asynccontextmanager
 async def running_suite(
     state_dir: Path,
@@ -86,12 +92,16 @@ async def running_suite(
 ) -> AsyncIterator[Suite]:
     """The suite on the dev server of ``state_dir`` (started on free ports unless given; a running one is
     reused). ``workers`` defaults to one per part of the topology; each runs with ``env``, then its own
-    settings. On exit the workers stop in reverse order, then the server unless ``stop_server`` is false."""
+    settings. On exit the workers stop in reverse order, then the server if this call started it and
+    ``stop_server`` is true (such a server also dies with this process, however it ends)."""
     server = DevServer(state_dir)
     async with AsyncExitStack() as cleanup:
-        if stop_server:
+        ours = server.running() is None
+        if stop_server and ours:
             cleanup.push_async_callback(asyncio.to_thread, server.stop)
-        state = await asyncio.to_thread(server.start, port or free_port(), ui_port or free_port())
+        state = await asyncio.to_thread(
+            server.start, port or free_port(), ui_port or free_port(), outlive_caller=not stop_server
+        )
         client = await Client.connect(
             state.address,
             namespace=load_topology().orchestrator.namespace,
@@ -105,5 +115,6 @@ async def running_suite(
         for process in processes:  # all at once: each takes seconds to import and connect
             suite._cleanup.push_async_callback(asyncio.to_thread, process.stop)
             suite.workers[process.spec.name] = process.spawn()
-        await asyncio.gather(*(process.until_polling() for process in processes))
+        for process in processes:
+            await process.until_polling()
         yield suite

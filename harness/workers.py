@@ -23,11 +23,10 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from harness.server import REPO_ROOT, StackError
+from harness.server import REPO_ROOT, StackError, die_with_caller
+from orchestrator.settings import TASK_QUEUE_VARIABLE
 from shared.topology import ORCHESTRATOR, Topology, load_topology
 
-ORCHESTRATOR_TASK_QUEUE_ENV = "ORCHESTRATOR_TASK_QUEUE"
-"""The orchestrator worker's setting for its task queue (``orchestrator.settings``)."""
 POLLING_WITHIN_SECONDS = 60.0
 STOPPED_WITHIN_SECONDS = 20.0
 
@@ -54,9 +53,7 @@ def topology_workers(topology: Topology) -> dict[str, WorkerSpec]:
 def orchestrator_on(task_queue: str, **env: str) -> WorkerSpec:
     """A second orchestrator worker on a task queue of its own (another model, say), named after it."""
     spec = topology_workers(load_topology())[ORCHESTRATOR]
-    return replace(
-        spec, name=task_queue, task_queue=task_queue, env={**env, ORCHESTRATOR_TASK_QUEUE_ENV: task_queue}
-    )
+    return replace(spec, name=task_queue, task_queue=task_queue, env={**env, TASK_QUEUE_VARIABLE: task_queue})
 
 
 @cache
@@ -95,6 +92,7 @@ class WorkerProcess:
                 env={**os.environ, **self._base_env, **self.spec.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=die_with_caller(),  # even when this process is killed or os._exit()s
             )
         return self
 

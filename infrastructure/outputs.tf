@@ -40,7 +40,7 @@ output "service_accounts" {
 }
 
 output "api_keys" {
-  description = "Per team: the API key token its worker authenticates with. Sensitive: hand each team only its own (scripts/cloud_profiles.py --team)."
+  description = "Per team: the API key token its worker authenticates with. Sensitive: hand each team only its own (scripts/cloud_profiles --team)."
   value       = { for team, key in temporalcloud_apikey.team : team => key.token }
   sensitive   = true
 }

@@ -16,8 +16,9 @@ from temporalio.exceptions import NexusOperationError
 
 from orchestrator.catalog import ToolCatalog
 from orchestrator.service_directory import TOOL_SERVICES, TeamEndpoint, tool_service_client
+from orchestrator.tool_results import contract_mismatch
 from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput
-from shared.failures import failure_message, validation_problems
+from shared.failures import failure_message
 
 DIRECTORY_TIMEOUT = timedelta(seconds=10)
 """How long the ``tool_services`` activity may take."""
@@ -25,8 +26,6 @@ DISCOVERY_TIMEOUT = timedelta(seconds=10)
 """How long ``list_tools`` of one service may take before the agent goes on without it."""
 REDISCOVERY_GRACE = timedelta(seconds=1)
 """How long a turn waits for a missing service's rediscovery before answering without it."""
-PROBLEMS_SHOWN = 1
-"""Contract problems named in a reason (the count says how many more): the reason reaches the model."""
 
 
 class ToolDiscovery:
@@ -96,5 +95,4 @@ async def _list_tools(service: TeamEndpoint) -> ListToolsOutput | str:
     try:
         return ListToolsOutput.model_validate(raw)
     except ValidationError as error:
-        problems = validation_problems(error, whole="answer", at_most=PROBLEMS_SHOWN)
-        return f"its catalog does not match the ToolService contract ({problems})"
+        return f"its catalog {contract_mismatch(error)}"

@@ -16,6 +16,10 @@ from shared.failures import validation_problems
 from shared.topology import load_topology
 
 
+TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
+"""The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
+
+
 class SettingsError(ValueError):
     """A setting in the environment is unusable; the message names it and says what it expects."""
 
@@ -61,7 +65,7 @@ class OrchestratorSettings(BaseModel):
             "api_base": "AGENT_API_BASE",
             "api_key": "AGENT_API_KEY",
             "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",
-            "task_queue": "ORCHESTRATOR_TASK_QUEUE",
+            "task_queue": TASK_QUEUE_VARIABLE,
         }
         values = {field: environ[variable] for field, variable in variables.items() if environ.get(variable)}
         try:

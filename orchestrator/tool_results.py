@@ -7,12 +7,13 @@ import json
 from typing import Any
 
 import nexusrpc
+from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError, NexusOperationError, TimeoutError
 
 from orchestrator.catalog import CatalogEntry
 from orchestrator.models import ToolCallRecord
 from shared.contract import TOOL_UNAVAILABLE
-from shared.failures import root_cause
+from shared.failures import root_cause, validation_problems
 
 MAX_RESULT_CHARS = 6_000
 """A result longer than this (as JSON) is cut before it reaches the model, with a note saying so."""
@@ -62,3 +63,11 @@ def is_service_failure(error: NexusOperationError) -> bool:
     if isinstance(cause, ApplicationError):  # the tool workflow's own failure, raised without a cause
         return cause.type == TOOL_UNAVAILABLE
     return False
+
+
+def contract_mismatch(error: ValidationError) -> str:
+    """What a team's answer outside the ``ToolService`` contract comes to: the first problem and how many
+    more (the text reaches the model, so a far-off answer must not flood it)."""
+    return (
+        f"does not match the ToolService contract ({validation_problems(error, whole='answer', at_most=1)})"
+    )

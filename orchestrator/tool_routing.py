@@ -1,8 +1,8 @@
 """Where each tool call the model asks for goes, and what it comes to.
 
-``ToolRouter.route`` is pure: from the catalog and the circuit breakers it decides whether a call is refused
-(unreadable arguments, an unknown tool, a service whose breaker is open), runs locally (an activity on this
-worker) or goes to a team's ``execute_tool``. ``ToolRouter.call`` makes the call so decided. Every failure
+``ToolRouter.route`` does no I/O: from the catalog and the circuit breakers (taking a half-open breaker's
+trial call) it decides whether a call is refused (unreadable arguments, an unknown tool, a service whose
+breaker is open), runs locally (an activity on this worker) or goes to a team's ``execute_tool``. ``ToolRouter.call`` makes the call so decided. Every failure
 becomes a result the model reads, never an error of the turn. Deterministic workflow code: the caller's
 clock is ``workflow.now()``.
 """
@@ -22,15 +22,12 @@ from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
 from orchestrator.circuit_breaker import CircuitBreaker
 from orchestrator.models import ModelToolCall, ToolCallRecord
 from orchestrator.service_directory import tool_service_client
-from orchestrator.tool_results import failed, is_service_failure, succeeded
+from orchestrator.tool_results import contract_mismatch, failed, is_service_failure, succeeded
 from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput
-from shared.failures import failure_message, validation_problems
+from shared.failures import failure_message
 
 ToolOutcome = tuple[ToolCallRecord, str]
 """What a call comes to: the record the user sees, and the tool message the model reads."""
-
-PROBLEMS_SHOWN = 1
-"""Contract problems named in a failed call's message (the count says how many more)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +62,7 @@ class RunRemotely:
         contract, timed out, or kept crashing), not when the call itself was wrong or the tool said no."""
         if isinstance(error, ValidationError):
             self.breaker.record_failure(now)
-            problems = validation_problems(error, whole="answer", at_most=PROBLEMS_SHOWN)
-            problem = f"The service's answer does not match the ToolService contract ({problems})."
+            problem = f"The service's answer {contract_mismatch(error)}."
             return failed(self.entry.model_name, self.entry, self.arguments, problem)
         if is_service_failure(error):
             self.breaker.record_failure(now)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from harness.llm_stub import LlmStub
-from harness.suite import Suite, running_suite
+from harness.suite import Suite, offline_settings, running_suite
 from harness.workers import WorkerProcess, orchestrator_on, topology_workers
 from shared.topology import ORCHESTRATOR, load_topology
 
@@ -26,8 +26,8 @@ def ticket_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory, ticket_db: Path) -> AsyncIterator[Suite]:
     """The dev server, provisioned for the topology, with no worker yet (the fixtures below start them)."""
-    env = {"IT_TICKET_DB": str(ticket_db), "AGENT_MODEL": ""}
-    async with running_suite(tmp_path_factory.mktemp("stack"), env=env, workers=[]) as suite:
+    settings = offline_settings(ticket_db)
+    async with running_suite(tmp_path_factory.mktemp("stack"), env=settings, workers=[]) as suite:
         yield suite
 
 

@@ -22,7 +22,7 @@ from harness.bench.probe import probe_steps
 from harness.bench.results import BenchReport, ChatsAtOnce, Latency, LongChat
 from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import StackError
-from harness.suite import Suite, running_suite
+from harness.suite import Suite, offline_settings, running_suite
 from harness.workers import orchestrator_on, topology_workers
 from orchestrator.conversation import Conversation
 from shared.topology import load_topology
@@ -65,7 +65,7 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
         STUB_TASK_QUEUE, AGENT_MODEL="openai/stub-model", AGENT_API_BASE=stub.base_url, AGENT_API_KEY="stub"
     )
     workers = [*topology_workers(load_topology()).values(), stubbed]
-    env = {"AGENT_MODEL": "", "IT_TICKET_DB": str(state_dir / "tickets.db")}
+    env = offline_settings(state_dir / "tickets.db")
     try:
         async with running_suite(state_dir / "suite", env=env, workers=workers) as suite:
             probe = await probe_steps(suite.client, counts.probe_rounds)

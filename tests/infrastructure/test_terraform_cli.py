@@ -131,11 +131,10 @@ def test_topology_keys_terraform_does_not_use_leave_the_plan_unchanged(
     terraform: TerraformRunner, tmp_path: Path
 ) -> None:
     # shared/topology.json names each part's worker module; Terraform has no use for it.
-    plain = json.loads(TOPOLOGY_FILE.read_text())
     with_workers = json.loads(TOPOLOGY_FILE.read_text())
-    with_workers["orchestrator"]["worker"] = "orchestrator.worker"
-    for site in with_workers["tool_services"].values():
-        site["worker"] = "it_service.worker"
+    plain = json.loads(TOPOLOGY_FILE.read_text())
+    for site in [plain["orchestrator"], *plain["tool_services"].values()]:
+        site.pop("worker")
     (tmp_path / "plain").mkdir()
     (tmp_path / "with-workers").mkdir()
 

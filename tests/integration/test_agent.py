@@ -1,4 +1,4 @@
-"""The agent end to end with the offline model: real dev server, the three real worker processes."""
+"""The agent end to end with the offline model: real dev server, a real worker process per part of the topology."""
 
 from __future__ import annotations
 

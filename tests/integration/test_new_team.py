@@ -54,8 +54,17 @@ def write_team_from_guide(folder: Path) -> tuple[str, dict[str, object]]:
 async def test_a_team_written_from_the_guide_is_discovered_and_used_by_the_next_chat(
     stack: Suite, tool_workers: dict[str, WorkerProcess], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    team, site = write_team_from_guide(tmp_path / "code")
+    topology = json.loads(TOPOLOGY_FILE.read_text())
+    if topology["tool_services"].pop(team, None) is not None:
+        # The guide was followed for real: the session's server already serves the team under its names,
+        # so this test's copy of it gets names of its own.
+        site = {
+            **site,
+            **{key: f"{site[key]}-guide-check" for key in ("namespace", "task_queue", "endpoint")},
+        }
     topology_path = tmp_path / "topology.json"
-    topology_path.write_text(TOPOLOGY_FILE.read_text())
+    topology_path.write_text(json.dumps(topology))
     monkeypatch.setenv(TOPOLOGY_PATH_ENV, str(topology_path))  # this test's harness calls read it too
     orchestrator = await stack.start_worker(
         orchestrator_on(NEW_TEAM_QUEUE, **{TOPOLOGY_PATH_ENV: str(topology_path)})
@@ -63,8 +72,6 @@ async def test_a_team_written_from_the_guide_is_discovered_and_used_by_the_next_
     before = await Conversation.start(stack.client, task_queue=NEW_TEAM_QUEUE)
     unanswered = await before.send(QUESTION)
 
-    team, site = write_team_from_guide(tmp_path / "code")
-    topology = json.loads(topology_path.read_text())
     topology["tool_services"][team] = site
     topology_path.write_text(json.dumps(topology))
     setup = await asyncio.to_thread(

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.suite import Suite, running_suite
+from harness.suite import Suite, offline_settings, running_suite
 from orchestrator.conversation import Conversation
 
 
 @pytest.fixture
 async def own_suite(tmp_path: Path) -> AsyncIterator[Suite]:
-    """A dev server of this test's own with the three workers, all stopped at the end whatever happens."""
-    async with running_suite(tmp_path / "stack", env={"IT_TICKET_DB": str(tmp_path / "tickets.db")}) as suite:
+    """A dev server of this test's own with a worker per part of the topology, all stopped at the end whatever happens."""
+    async with running_suite(tmp_path / "stack", env=offline_settings(tmp_path / "tickets.db")) as suite:
         yield suite
 
 
@@ -25,7 +25,7 @@ async def test_a_conversation_continues_after_the_server_restarts(own_suite: Sui
     before = await chat.send("What is the stock price of TSLA?")
 
     server.stop()
-    restarted = server.start(state.port, state.ui_port, state.http_port)
+    restarted = server.start(state.port, state.ui_port, state.http_port, outlive_caller=False)
     after = await chat.send("What is the stock price of AMZN and the JIRA metrics for project OPS?")
 
     assert restarted.port == state.port

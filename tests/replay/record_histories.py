@@ -2,7 +2,7 @@
 
     python -m tests.replay.record_histories
 
-It starts its own dev server on free ports, the three workers (plus an orchestrator worker whose model is
+It starts its own dev server on free ports, a worker per part of the topology (plus an orchestrator worker whose model is
 the scripted server), runs a few conversations that cover the workflows' paths, and saves each history as
 JSON. Re-record only for an intended change of workflow code that no running workflow depends on; a change
 that running workflows would see needs ``workflow.patched`` instead, and the old histories keep guarding it.
@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from harness.llm_stub import LlmStub, completion, error
-from harness.suite import Suite, running_suite
+from harness.suite import Suite, offline_settings, running_suite
 from harness.workers import orchestrator_on, topology_workers
 from orchestrator.conversation import Conversation
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
@@ -93,7 +93,7 @@ async def main() -> None:
             async with running_suite(
                 Path(state_dir) / "stack",
                 # The offline model, whatever model the developer's shell names: it is what gets recorded.
-                env={"IT_TICKET_DB": f"{state_dir}/tickets.db", "AGENT_MODEL": ""},
+                env=offline_settings(Path(state_dir) / "tickets.db"),
                 workers=[*topology_workers(load_topology()).values(), scripted_orchestrator],
             ) as suite:
                 saved = await record(suite, stub)
