@@ -15,7 +15,6 @@ from orchestrator.llm.names import OFFLINE_MODEL
 from shared.failures import validation_problems
 from shared.topology import load_topology
 
-
 TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
 """The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
 
