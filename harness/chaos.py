@@ -99,7 +99,8 @@ async def converse(client: Client, steps: list[Step]) -> Outcome:
     outcome = Outcome()
     chat = await Conversation.start(client)
     for step in steps:
-        reply = await asyncio.wait_for(chat.send(step.text), MESSAGE_TIMEOUT_SECONDS)
+        # A person approves the ticket (create_ticket needs a yes), as the chaos run's operator.
+        reply = await asyncio.wait_for(chat.send_approving(step.text, "chaos"), MESSAGE_TIMEOUT_SECONDS)
         failed_tools = [f"{call.tool}: {call.error}" for call in reply.tool_calls if not call.ok]
         missing = [text for text in step.expected if text not in reply.text]
         if missing or failed_tools or reply.unavailable_services:

@@ -16,6 +16,7 @@ from it_service.models import (
 )
 from it_service.providers import IpProvider, JiraProvider, ip_provider, jira_provider
 from it_service.ticket_ledger import TicketLedger, ticket_ledger
+from shared.contract import ApprovalRequirement
 from shared.kit import ActivityPolicy, Tool, ToolTeam, current_call
 
 TEAM = "it"
@@ -68,6 +69,7 @@ def build_team(
                 run=create_ticket,
                 # A ticket system can be slow: heartbeats let a dead worker's call move on within seconds.
                 policy=ActivityPolicy(heartbeat_timeout=timedelta(seconds=3)),
+                approval=ApprovalRequirement(),  # it writes to the ledger: a person says yes first
             ),
             Tool(
                 name="list_tickets",

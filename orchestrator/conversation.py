@@ -3,14 +3,27 @@ The chat CLI, the demo and the tests all talk to the agent through this."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
+from temporalio.service import RPCError
 
 from orchestrator.chat_state import AgentRunInput
-from orchestrator.models import AgentInput, AgentReply, Transcript, UserMessage
+from orchestrator.models import (
+    AgentInput,
+    AgentReply,
+    PendingApproval,
+    Progress,
+    ToolCallDecision,
+    Transcript,
+    UserMessage,
+)
 from orchestrator.workflow import AgentWorkflow
 from shared.topology import load_topology
+
+LOOK_TIMEOUT_SECONDS = 5.0
+"""How long ``send_approving`` waits for one look at the pending approvals."""
 
 
 class Conversation:
@@ -45,9 +58,45 @@ class Conversation:
     def resume(cls, client: Client, workflow_id: str) -> Conversation:
         return cls(client.get_workflow_handle_for(AgentWorkflow.run, workflow_id))
 
-    async def send(self, text: str) -> AgentReply:
+    async def send(self, text: str, sender: str | None = None) -> AgentReply:
         """One turn; a rejected message raises ``WorkflowUpdateFailedError`` saying why."""
-        return await self.handle.execute_update(AgentWorkflow.send_message, UserMessage(text=text))
+        return await self.handle.execute_update(
+            AgentWorkflow.send_message, UserMessage(text=text, sender=sender)
+        )
+
+    async def progress(self) -> Progress:
+        """What the agent is doing right now (a query: it adds nothing to the chat's history)."""
+        return await self.handle.query(AgentWorkflow.progress)
+
+    async def pending_approvals(self) -> list[PendingApproval]:
+        return await self.handle.query(AgentWorkflow.pending_approvals)
+
+    async def decide(
+        self, pending: PendingApproval, *, approve: bool, approver: str, reason: str = ""
+    ) -> None:
+        """Approve or deny a waiting call, for exactly the arguments ``pending`` shows; a refused decision
+        (decided already, expired, another digest) raises ``WorkflowUpdateFailedError`` saying why."""
+        decision = ToolCallDecision(
+            call_id=pending.call_id, digest=pending.digest, approve=approve, approver=approver, reason=reason
+        )
+        await self.handle.execute_update(AgentWorkflow.decide_tool_call, decision)
+
+    async def send_approving(self, text: str, approver: str, poll_seconds: float = 0.1) -> AgentReply:
+        """One turn in which ``approver`` approves every call that waits for a person (the demo, chaos)."""
+        turn = asyncio.ensure_future(self.send(text))
+        try:
+            while not turn.done():
+                try:
+                    waiting = await asyncio.wait_for(self.pending_approvals(), LOOK_TIMEOUT_SECONDS)
+                except (TimeoutError, RPCError, WorkflowQueryFailedError):
+                    waiting = []  # no worker answers right now (one restarting): look again
+                for pending in waiting:
+                    await self.decide(pending, approve=True, approver=approver)
+                await asyncio.wait({turn}, timeout=poll_seconds)
+        finally:
+            if not turn.done():
+                turn.cancel()
+        return turn.result()
 
     async def transcript(self) -> Transcript:
         return await self.handle.query(AgentWorkflow.transcript)

@@ -3,6 +3,7 @@ travels between the workflow and the LLM activity."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
@@ -33,6 +34,17 @@ class UserMessage(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(description="What the user says.")
+    sender: str | None = Field(
+        default=None, description="Who says it; shown as who asked when a tool call waits for approval."
+    )
+
+    def problem(self) -> str | None:
+        """Why the agent can't take this message, or None."""
+        if not self.text.strip():
+            return "The message is empty; say something."
+        if len(self.text) > MAX_MESSAGE_CHARS:
+            return f"The message has {len(self.text)} characters; the limit is {MAX_MESSAGE_CHARS}."
+        return None
 
 
 class ToolCallRecord(BaseModel):
@@ -47,6 +59,75 @@ class ToolCallRecord(BaseModel):
     note: str | None = Field(
         default=None, description="Anything else worth knowing, e.g. a result cut short."
     )
+    call_id: str | None = Field(default=None, description="The call's id within the chat.")
+    duration_ms: float | None = Field(
+        default=None, description="From the model's asking to the outcome, approval wait included."
+    )
+    approval: ApprovalRecord | None = Field(
+        default=None, description="The decision on a call that needed a person's yes: the audit trail."
+    )
+
+
+# --- Approval -------------------------------------------------------------------------------------------
+
+
+class PendingApproval(BaseModel):
+    """A tool call waiting for a person's decision (the ``pending_approvals`` query lists these)."""
+
+    call_id: str = Field(description="Name it in `decide_tool_call`.")
+    service: str = Field(description="The team that runs the tool, or `local`.")
+    tool: str
+    arguments: dict[str, JsonValue] = Field(description="Exactly what the tool will run with.")
+    digest: str = Field(description="Of service, tool and arguments: a decision must quote it.")
+    requested_by: str = Field(description="Who sent the message the call answers.")
+    requested_at: datetime
+    expires_at: datetime = Field(description="No decision by then counts as denied.")
+
+
+class ToolCallDecision(BaseModel):
+    """Input of the ``decide_tool_call`` update."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    call_id: str
+    digest: str = Field(description="The digest of the pending approval: a decision is for what was shown.")
+    approve: bool
+    approver: str = Field(min_length=1, max_length=200, description="Who decides.")
+    reason: str = Field(default="", max_length=2_000, description="Why; the model reads it on a denial.")
+
+
+class ApprovalRecord(BaseModel):
+    """How a call that needed approval was decided: who, when, on what, why."""
+
+    outcome: Literal["approved", "denied", "expired"]
+    digest: str
+    requested_by: str
+    requested_at: datetime
+    decided_at: datetime
+    approver: str | None = Field(default=None, description="None when no one decided in time.")
+    reason: str | None = None
+
+
+# --- Live progress --------------------------------------------------------------------------------------
+
+
+class RunningTool(BaseModel):
+    """A tool call in flight."""
+
+    call_id: str
+    service: str
+    tool: str
+    started_at: datetime
+
+
+class Progress(BaseModel):
+    """What the agent is doing right now (the ``progress`` query: no history event per look)."""
+
+    state: Literal["idle", "discovering", "calling_model", "running_tools"] = "idle"
+    step: int | None = Field(default=None, description="Model call of the current turn, from 1.")
+    since: datetime | None = Field(default=None, description="When the current state began.")
+    running: list[RunningTool] = Field(default_factory=list)
+    pending_approvals: list[PendingApproval] = Field(default_factory=list)
 
 
 class AgentReply(BaseModel):

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from orchestrator.approvals import ApprovalPolicy
 from orchestrator.llm.names import OFFLINE_MODEL
+from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS
 from shared.failures import validation_problems
 from shared.topology import load_topology
 
@@ -51,6 +53,24 @@ class OrchestratorSettings(BaseModel):
         default_factory=lambda: load_topology().orchestrator.task_queue,
         description="ORCHESTRATOR_TASK_QUEUE: the task queue to poll (default from the topology).",
     )
+    approval_required: str = Field(
+        default="",
+        pattern=r"^[\w*?/\[\]!.-]*(,\s*[\w*?/\[\]!.-]+)*$",
+        description="AGENT_APPROVAL_REQUIRED: comma-separated `team/tool` patterns (`finance/*`, "
+        "`local/calculator`) whose calls need a person's yes, besides the tools their teams mark.",
+    )
+    approval_timeout_seconds: float = Field(
+        default=DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+        gt=0,
+        le=7 * 24 * 3600,
+        allow_inf_nan=False,
+        description="AGENT_APPROVAL_TIMEOUT: seconds a call gated by AGENT_APPROVAL_REQUIRED waits for a "
+        "decision before it counts as denied.",
+    )
+
+    def approval_policy(self) -> ApprovalPolicy:
+        patterns = [pattern.strip() for pattern in self.approval_required.split(",") if pattern.strip()]
+        return ApprovalPolicy(patterns=patterns, timeout_seconds=self.approval_timeout_seconds)
 
     @property
     def is_offline(self) -> bool:
@@ -65,6 +85,8 @@ class OrchestratorSettings(BaseModel):
             "api_key": "AGENT_API_KEY",
             "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",
             "task_queue": TASK_QUEUE_VARIABLE,
+            "approval_required": "AGENT_APPROVAL_REQUIRED",
+            "approval_timeout_seconds": "AGENT_APPROVAL_TIMEOUT",
         }
         values = {field: environ[variable] for field, variable in variables.items() if environ.get(variable)}
         try:

@@ -18,13 +18,22 @@ from pydantic import ValidationError
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, NexusOperationError
 
+from orchestrator.approvals import (
+    APPROVAL_POLICY,
+    APPROVAL_POLICY_PATCH,
+    ApprovalPolicy,
+    Approvals,
+    outcome_message,
+)
 from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
 from orchestrator.circuit_breaker import CircuitBreaker
-from orchestrator.models import ModelToolCall, ToolCallRecord
+from orchestrator.models import ApprovalRecord, ModelToolCall, Progress, RunningTool, ToolCallRecord
 from orchestrator.service_directory import tool_service_client
 from orchestrator.tool_results import contract_mismatch, failed, is_service_failure, succeeded
 from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput
 from shared.failures import failure_message
+
+POLICY_TIMEOUT = timedelta(seconds=10)
 
 ToolOutcome = tuple[ToolCallRecord, str]
 """What a call comes to: the record the user sees, and the tool message the model reads."""
@@ -74,18 +83,51 @@ class RunRemotely:
 Route = Refused | RunLocally | RunRemotely
 
 
+@dataclass(frozen=True)
+class Target:
+    """A call to a tool of the catalog, with readable arguments: what a person approves."""
+
+    entry: CatalogEntry
+    arguments: dict[str, Any]
+
+
 class ToolRouter:
-    """Routes the model's tool calls through the catalog and one circuit breaker per tool service."""
+    """Routes the model's tool calls through the catalog, approval and one circuit breaker per service."""
 
     def __init__(
-        self, catalog: ToolCatalog, breakers: dict[str, CircuitBreaker], tool_timeout: timedelta
+        self,
+        catalog: ToolCatalog,
+        breakers: dict[str, CircuitBreaker],
+        tool_timeout: timedelta,
+        policy: ApprovalPolicy | None = None,
     ) -> None:
         self.catalog = catalog
         self.breakers = breakers
+        self.approvals = Approvals()
+        self.policy = policy
+        """The orchestrator's approval policy; None until ``load_policy`` (and in chats older than it)."""
+        self.running: dict[str, RunningTool] = {}
+        """The calls in flight, by call id (for the ``progress`` query)."""
         self._tool_timeout = tool_timeout
 
-    def route(self, call: ModelToolCall, now: datetime) -> Route:
-        """Where ``call`` goes (taking the half-open breaker's trial if it is the one that goes through)."""
+    async def load_policy(self) -> None:
+        """Read the worker's approval policy once per chat (a chat recorded before policies replays without)."""
+        if self.policy is None and workflow.patched(APPROVAL_POLICY_PATCH):
+            self.policy = await workflow.execute_local_activity(
+                APPROVAL_POLICY, start_to_close_timeout=POLICY_TIMEOUT, result_type=ApprovalPolicy
+            )
+
+    def progress(self, turn: Progress) -> Progress:
+        """``turn`` (what the agent does, since when) with the calls in flight and those awaiting a decision."""
+        return turn.model_copy(
+            update={
+                "running": list(self.running.values()),
+                "pending_approvals": list(self.approvals.pending.values()),
+            }
+        )
+
+    def target(self, call: ModelToolCall) -> Refused | Target:
+        """The tool and arguments ``call`` names, or why it can't be made."""
         entry = self.catalog.get(call.name)
         try:
             arguments = json.loads(call.arguments or "{}")
@@ -97,26 +139,64 @@ class ToolRouter:
             available = ", ".join(self.catalog.names())
             problem = f"There is no tool {call.name!r}. Available tools: {available}."
             return Refused(failed(call.name, None, arguments, problem))
+        return Target(entry, arguments)
+
+    def admit(self, target: Target, now: datetime) -> Route:
+        """Where an admissible call goes (taking the half-open breaker's trial if it is the one that goes)."""
+        entry, arguments = target.entry, target.arguments
         if entry.service == LOCAL:
             return RunLocally(entry, arguments)
         breaker = self.breakers.setdefault(entry.service, CircuitBreaker())
         if not breaker.admit(now):
-            return Refused(failed(call.name, entry, arguments, breaker.refusal(entry.service, now)))
+            return Refused(failed(entry.model_name, entry, arguments, breaker.refusal(entry.service, now)))
         return RunRemotely(entry, arguments, breaker)
 
-    async def call(self, call: ModelToolCall, position: str) -> ToolOutcome:
-        """Make one tool call; ``position`` (turn.step.index) makes its id unique within the chat."""
-        route = self.route(call, workflow.now())
-        if isinstance(route, Refused):
-            return route.outcome
-        if isinstance(route, RunLocally):
-            return await _run_locally(route)
+    def route(self, call: ModelToolCall, now: datetime) -> Route:
+        """Where ``call`` goes, approval aside."""
+        target = self.target(call)
+        return target if isinstance(target, Refused) else self.admit(target, now)
+
+    async def call(self, call: ModelToolCall, position: str, requested_by: str) -> ToolOutcome:
+        """Make one tool call; ``position`` (turn.step.index) makes its id unique within the chat. The record
+        carries the call id, how long the call took and, for a gated call, its approval."""
+        started = workflow.now()
         call_id = f"{workflow.info().workflow_id}/{position}"
+        (record, content), approval = await self._call(call, call_id, requested_by)
+        duration = (workflow.now() - started).total_seconds() * 1000
+        return record.model_copy(
+            update={"call_id": call_id, "duration_ms": round(duration, 1), "approval": approval}
+        ), content
+
+    async def _call(
+        self, call: ModelToolCall, call_id: str, requested_by: str
+    ) -> tuple[ToolOutcome, ApprovalRecord | None]:
+        target = self.target(call)
+        if isinstance(target, Refused):
+            return target.outcome, None
+        approval = None
+        if (requirement := (self.policy or ApprovalPolicy()).requirement(target.entry)) is not None:
+            approval = await self.approvals.wait(
+                call_id, target.entry, target.arguments, requirement, requested_by
+            )
+            if (refusal := outcome_message(approval, requirement.timeout_seconds)) is not None:
+                return failed(target.entry.model_name, target.entry, target.arguments, refusal), approval
+        route = self.admit(target, workflow.now())
+        if isinstance(route, Refused):
+            return route.outcome, approval
+        entry = route.entry
+        self.running[call_id] = RunningTool(
+            call_id=call_id, service=entry.service, tool=entry.tool, started_at=workflow.now()
+        )
         try:
-            result = await self._execute_tool(route, call_id)
-        except (ValidationError, NexusOperationError) as error:
-            return route.failed_with(error, workflow.now())
-        return route.answered(result)
+            if isinstance(route, RunLocally):
+                return await _run_locally(route), approval
+            try:
+                result = await self._execute_tool(route, call_id)
+            except (ValidationError, NexusOperationError) as error:
+                return route.failed_with(error, workflow.now()), approval
+            return route.answered(result), approval
+        finally:
+            del self.running[call_id]
 
     async def _execute_tool(self, route: RunRemotely, call_id: str) -> dict[str, Any]:
         entry = route.entry

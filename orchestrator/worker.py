@@ -12,6 +12,7 @@ import os
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from orchestrator.approvals import approval_policy_activity
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
 from orchestrator.service_directory import ServiceDirectory
@@ -43,7 +44,12 @@ def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
         client,
         task_queue=settings.task_queue,
         workflows=[AgentWorkflow],
-        activities=[llm.call_llm, directory.tool_services, *(tool_activity(tool) for tool in LOCAL_TOOLS)],
+        activities=[
+            llm.call_llm,
+            directory.tool_services,
+            approval_policy_activity(settings.approval_policy()),
+            *(tool_activity(tool) for tool in LOCAL_TOOLS),
+        ],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
     )
 

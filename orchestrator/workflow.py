@@ -20,9 +20,11 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.llm.model_call import ask_model, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
-        MAX_MESSAGE_CHARS,
         AgentReply,
         ChatMessage,
+        PendingApproval,
+        Progress,
+        ToolCallDecision,
         ToolCallRecord,
         Transcript,
         TranscriptEntry,
@@ -54,7 +56,9 @@ class AgentWorkflow:
             catalog.restore(carried.catalog)
             self._discovery = ToolDiscovery(catalog, carried.unavailable, discovered=True)
         breakers = dict(carried.breakers) if carried else {}
-        self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds))
+        policy = carried.approval_policy if carried else None
+        self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds), policy)
+        self._progress = Progress()
         self._history: list[ChatMessage] = list(carried.history) if carried else []
         self._transcript = carried.transcript if carried else Transcript()
         self._turns_this_run = 0
@@ -63,6 +67,7 @@ class AgentWorkflow:
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
+        await self._router.load_policy()
         await self._discovery.discover_once()
         await workflow.wait_condition(lambda: self._ended or self._time_to_continue_as_new())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -87,6 +92,7 @@ class AgentWorkflow:
             catalog=self._discovery.catalog.entries(),
             unavailable=self._discovery.unavailable,
             breakers=self._router.breakers,
+            approval_policy=self._router.policy,
         )
 
     @workflow.update
@@ -95,9 +101,10 @@ class AgentWorkflow:
         try:
             await workflow.wait_condition(lambda: self._discovery.discovered)
             await self._discovery.retry_unavailable()
-            reply = await self._turn(message.text.strip())
+            reply = await self._turn(message.text.strip(), message.sender or "the chat's user")
         finally:
             self._busy = False
+            self._progress = Progress()
         self._transcript.entries.append(TranscriptEntry(user=message.text, reply=reply))
         self._turns_this_run += 1
         return reply
@@ -110,27 +117,41 @@ class AgentWorkflow:
             raise ValueError(
                 "The agent is still answering the previous message; send this one when it is done."
             )
-        if not message.text.strip():
-            raise ValueError("The message is empty; say something.")
-        if len(message.text) > MAX_MESSAGE_CHARS:
-            raise ValueError(
-                f"The message has {len(message.text)} characters; the limit is {MAX_MESSAGE_CHARS}."
-            )
+        if (problem := message.problem()) is not None:
+            raise ValueError(problem)
+
+    @workflow.update
+    def decide_tool_call(self, decision: ToolCallDecision) -> None:
+        self._router.approvals.decide(decision, workflow.now())
+
+    @decide_tool_call.validator
+    def _validate_decision(self, decision: ToolCallDecision) -> None:
+        if (refusal := self._router.approvals.refusal(decision, workflow.now())) is not None:
+            raise ValueError(refusal)
 
     @workflow.query
     def transcript(self) -> Transcript:
         return self._transcript
 
+    @workflow.query
+    def pending_approvals(self) -> list[PendingApproval]:
+        return list(self._router.approvals.pending.values())
+
+    @workflow.query
+    def progress(self) -> Progress:
+        return self._router.progress(self._progress)
+
     @workflow.signal
     def end_chat(self) -> None:
         self._ended = True
 
-    async def _turn(self, text: str) -> AgentReply:
+    async def _turn(self, text: str, sender: str) -> AgentReply:
         self._history = window([*self._history, ChatMessage(role="user", content=text)])
         records: list[ToolCallRecord] = []
         discovery = self._discovery
         for step in range(self._input.max_steps):
             tools = discovery.catalog.functions()
+            self._progress = Progress(state="calling_model", step=step + 1, since=workflow.now())
             try:
                 response = await ask_model(
                     self._input.system_prompt, self._history, tools, discovery.unavailable
@@ -145,9 +166,10 @@ class AgentWorkflow:
                     (response.content or "").strip() or "(the model gave an empty answer)", records
                 )
             position = f"{self._transcript.earlier_turns + len(self._transcript.entries)}.{step}"
+            self._progress = Progress(state="running_tools", step=step + 1, since=workflow.now())
             outcomes = await asyncio.gather(
                 *(
-                    self._router.call(call, f"{position}.{index}")
+                    self._router.call(call, f"{position}.{index}", sender)
                     for index, call in enumerate(response.tool_calls)
                 )
             )

@@ -47,6 +47,22 @@ list it as non-retryable, so it is never retried; the team's tool workflow repor
 same way: the tool's answer, not an outage."""
 
 
+DEFAULT_APPROVAL_TIMEOUT_SECONDS = 300.0
+
+
+class ApprovalRequirement(BaseModel):
+    """A person must say yes to each call of the tool, for exactly the arguments shown, before it runs."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    timeout_seconds: float = Field(
+        default=DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="How long a call waits for a decision; no decision in that time counts as denied.",
+    )
+
+
 class ToolSpec(BaseModel):
     """One tool as a team advertises it. Clients must ignore fields they don't know."""
 
@@ -56,6 +72,11 @@ class ToolSpec(BaseModel):
     description: str = Field(description="What the tool does, written for the model that picks tools.")
     input_schema: dict[str, Any] = Field(
         description="JSON Schema of the tool's arguments, generated from its pydantic model."
+    )
+    approval: ApprovalRequirement | None = Field(
+        default=None,
+        description="Set when a person must approve every call (the tool changes something). A caller may "
+        "require approval of more tools than a team marks, never of fewer.",
     )
 
 

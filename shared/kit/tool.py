@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel
 
-from shared.contract import ToolSpec
+from shared.contract import ApprovalRequirement, ToolSpec
 from shared.kit.policy import ActivityPolicy
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -28,6 +28,8 @@ class Tool(Generic[ArgsT, ResultT]):
     arguments: type[ArgsT]
     run: Callable[[ArgsT], Awaitable[ResultT]]
     policy: ActivityPolicy = field(default_factory=ActivityPolicy)
+    approval: ApprovalRequirement | None = None
+    """Set for a tool that changes something: a person approves each call before it runs."""
 
     def __post_init__(self) -> None:
         if not TOOL_NAME_PATTERN.match(self.name):
@@ -43,6 +45,7 @@ class Tool(Generic[ArgsT, ResultT]):
             name=self.name,
             description=self.description,
             input_schema=self.arguments.model_json_schema(),
+            approval=self.approval,
         )
 
     async def invoke(self, arguments: ArgsT) -> ResultT:

@@ -42,7 +42,7 @@ async def test_killed_during_the_llm_call_the_turn_completes_without_repeating_d
         completion("Ticket opened."),  # its retry on the restarted worker
     )
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
-    turn = asyncio.create_task(chat.send("Please open a ticket"))
+    turn = asyncio.create_task(chat.send_approving("Please open a ticket", approver="test"))
 
     await eventually(lambda: len(llm_stub.requests) == 2, what="the second model call is in flight")
     stub_llm_worker.kill()

@@ -69,7 +69,7 @@ async def test_the_it_worker_killed_mid_tool_finishes_the_call_once_after_a_rest
     title = f"Badge reader broken {uuid.uuid4().hex[:8]}"
     try:
         chat = await Conversation.start(stack.client)
-        turn = asyncio.create_task(chat.send(f"Open a ticket titled '{title}'"))
+        turn = asyncio.create_task(chat.send_approving(f"Open a ticket titled '{title}'", approver="test"))
         await eventually(lambda: tickets_titled(ticket_db, title) == 1, what="the ticket row is written")
         it.kill()  # after the write, before the activity completes
         await it.start()

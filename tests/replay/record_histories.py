@@ -40,7 +40,7 @@ async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
 
     offline = await Conversation.start(client, workflow_id="replay-offline-chat")
     for text in OFFLINE_MESSAGES:
-        await offline.send(text)
+        await offline.send_approving(text, approver="replay recording")
     await offline.end()
     saved["agent_offline_chat.json"] = (await offline.handle.fetch_history()).to_json()
 

@@ -1,0 +1,163 @@
+"""A person's yes before a consequential tool call, decided inside the workflow.
+
+A call needs approval when its team marks the tool (``ToolSpec.approval``) or the orchestrator's own policy
+names it (``AGENT_APPROVAL_REQUIRED``: ``team/tool`` patterns, read by the worker, handed to the workflow by
+the ``approval_policy`` activity). Such a call waits, while the other calls of the same response go on,
+until the ``decide_tool_call`` update answers it or its time runs out (which counts as denied). A decision
+quotes the digest of exactly what was shown: the service, the tool and the arguments.
+
+Deterministic workflow code: time is ``workflow.now()``, waiting is ``workflow.wait_condition``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import activity, workflow
+
+from orchestrator.catalog import CatalogEntry
+from orchestrator.models import ApprovalRecord, PendingApproval, ToolCallDecision
+from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement
+
+APPROVAL_POLICY = "approval_policy"
+"""The local activity that hands the worker's approval policy to the workflow."""
+APPROVAL_POLICY_PATCH = "approval-policy"
+"""Chats recorded before approvals existed replay without the ``approval_policy`` activity."""
+
+
+class ApprovalPolicy(BaseModel):
+    """The orchestrator's rule on top of the teams': which more calls need a person's yes."""
+
+    patterns: list[str] = Field(
+        default_factory=list, description="`team/tool` patterns (`finance/*`, `local/calculator`)."
+    )
+    timeout_seconds: float = Field(
+        default=DEFAULT_APPROVAL_TIMEOUT_SECONDS, gt=0, description="For calls this policy gates."
+    )
+
+    def requirement(self, entry: CatalogEntry) -> ApprovalRequirement | None:
+        """What approval a call of ``entry`` needs: the team's, else this policy's, else none."""
+        if entry.spec.approval is not None:
+            return entry.spec.approval
+        name = f"{entry.service}/{entry.tool}"
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.patterns):
+            return ApprovalRequirement(timeout_seconds=self.timeout_seconds)
+        return None
+
+
+def approval_policy_activity(policy: ApprovalPolicy) -> Any:
+    """The ``approval_policy`` activity of a worker whose settings give ``policy``."""
+
+    @activity.defn(name=APPROVAL_POLICY)
+    async def approval_policy() -> ApprovalPolicy:
+        return policy
+
+    return approval_policy
+
+
+def arguments_digest(service: str, tool: str, arguments: dict[str, Any]) -> str:
+    """A digest of exactly what runs: a decision quoting it approves nothing else."""
+    canonical = json.dumps(
+        {"service": service, "tool": tool, "arguments": arguments},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Approvals:
+    """The calls waiting for a decision, and the decisions given."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, PendingApproval] = {}
+        self._decisions: dict[str, tuple[ToolCallDecision, datetime]] = {}
+
+    def refusal(self, decision: ToolCallDecision, now: datetime) -> str | None:
+        """Why ``decision`` cannot be taken (the update's validator raises it), or None."""
+        if decision.call_id in self._decisions:
+            return f"The call {decision.call_id!r} has been decided already."
+        pending = self.pending.get(decision.call_id)
+        if pending is None:
+            return f"No call {decision.call_id!r} waits for approval; see the pending_approvals query."
+        if now >= pending.expires_at:
+            return f"The approval of {decision.call_id!r} expired at {pending.expires_at.isoformat()}."
+        if decision.digest != pending.digest:
+            return (
+                f"The digest does not match the arguments of {decision.call_id!r}: a decision is for exactly "
+                "what pending_approvals shows."
+            )
+        return None
+
+    def decide(self, decision: ToolCallDecision, now: datetime) -> None:
+        self._decisions[decision.call_id] = (decision, now)
+
+    async def wait(
+        self,
+        call_id: str,
+        entry: CatalogEntry,
+        arguments: dict[str, Any],
+        requirement: ApprovalRequirement,
+        requested_by: str,
+    ) -> ApprovalRecord:
+        """Wait for the decision on one call, at most its timeout; the record says how it went."""
+        now = workflow.now()
+        timeout = timedelta(seconds=requirement.timeout_seconds)
+        pending = PendingApproval(
+            call_id=call_id,
+            service=entry.service,
+            tool=entry.tool,
+            arguments=arguments,
+            digest=arguments_digest(entry.service, entry.tool, arguments),
+            requested_by=requested_by,
+            requested_at=now,
+            expires_at=now + timeout,
+        )
+        self.pending[call_id] = pending
+        try:
+            await workflow.wait_condition(lambda: call_id in self._decisions, timeout=timeout)
+        except TimeoutError:
+            pass
+        finally:
+            del self.pending[call_id]
+        if call_id not in self._decisions:
+            self._decisions[call_id] = (_EXPIRED, workflow.now())
+            return ApprovalRecord(
+                outcome="expired",
+                digest=pending.digest,
+                requested_by=requested_by,
+                requested_at=now,
+                decided_at=workflow.now(),
+            )
+        decision, decided_at = self._decisions[call_id]
+        return ApprovalRecord(
+            outcome="approved" if decision.approve else "denied",
+            digest=pending.digest,
+            requested_by=requested_by,
+            requested_at=now,
+            decided_at=decided_at,
+            approver=decision.approver,
+            reason=decision.reason or None,
+        )
+
+
+_EXPIRED = ToolCallDecision(call_id="", digest="", approve=False, approver="(no decision in time)")
+"""Stands for the decision of a call whose time ran out, so a late decision is refused as a second one."""
+
+
+def outcome_message(record: ApprovalRecord, timeout_seconds: float) -> str | None:
+    """What the model reads instead of a result when the call did not go ahead; None when approved."""
+    if record.outcome == "approved":
+        return None
+    if record.outcome == "denied":
+        because = f": {record.reason}" if record.reason else " (no reason given)"
+        return f"The call was denied by {record.approver}{because}. Do not retry it; tell the user."
+    return (
+        f"No decision on the call in {timeout_seconds:g} s, so it did not run. Tell the user it needs a "
+        "person's approval."
+    )
