@@ -21,7 +21,8 @@ from temporalio.client import Client
 from harness.server import DEFAULT_PORT, DEFAULT_UI_PORT, LOCAL_STATE_DIR
 from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
-from orchestrator.presentation import format_reply
+from orchestrator.models import AgentReply
+from orchestrator.presentation import describe_pending, format_reply
 from shared.topology import load_topology
 
 QUESTIONS = (
@@ -30,6 +31,9 @@ QUESTIONS = (
     "Calculate ROI for $10,000 at 5% over 10 years",
     "What is the stock price of TSLA and the JIRA metrics for project DEMO?",
 )
+NEEDS_APPROVAL = "Open a ticket titled 'Printer on floor 3 is jammed' with high priority"
+"""``create_ticket`` changes something, so its team marks it: a person approves the call first."""
+PERSON = "demo user"
 
 
 async def converse(client: Client, address: str, ui_url: str) -> None:
@@ -37,8 +41,11 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
     print(f"\nChat {conversation.workflow_id} with the agent ({address}):\n")
     for question in QUESTIONS:
         print(f"you> {question}")
-        reply = await conversation.send(question)
+        reply = await conversation.send(question, sender=PERSON)
         print(f"agent> {format_reply(reply)}\n")
+    print(f"you> {NEEDS_APPROVAL}")
+    reply = await approve_when_asked(conversation, NEEDS_APPROVAL)
+    print(f"agent> {format_reply(reply)}\n")
     await conversation.end()
     topology = load_topology()
     print(
@@ -46,6 +53,20 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
     )
     for team, site in topology.tool_services.items():
         print(f"  {team} tool workflows: {ui_url}/namespaces/{site.namespace}/workflows")
+
+
+async def approve_when_asked(conversation: Conversation, text: str) -> AgentReply:
+    """Send ``text``; show the call that waits for a person, and approve it as that person would."""
+    turn = asyncio.ensure_future(conversation.send(text, sender=PERSON))
+    while not (waiting := await conversation.pending_approvals()):
+        if turn.done():
+            return turn.result()
+        await asyncio.sleep(0.1)
+    pending = waiting[0]
+    print(describe_pending(pending))
+    print(f"{PERSON}> /approve")
+    await conversation.decide(pending, approve=True, approver=PERSON, reason="the printer is ours")
+    return await turn
 
 
 async def run_demo(arguments: argparse.Namespace) -> None:

@@ -80,13 +80,16 @@ class Approvals:
 
     def refusal(self, decision: ToolCallDecision, now: datetime) -> str | None:
         """Why ``decision`` cannot be taken (the update's validator raises it), or None."""
-        if decision.call_id in self._decisions:
+        if (decided := self._decisions.get(decision.call_id)) is not None:
+            given, at = decided
+            if given is _EXPIRED:  # no one decided: "decided already" would mislead a late approver
+                return _expired(decision.call_id, at)
             return f"The call {decision.call_id!r} has been decided already."
         pending = self.pending.get(decision.call_id)
         if pending is None:
             return f"No call {decision.call_id!r} waits for approval; see the pending_approvals query."
         if now >= pending.expires_at:
-            return f"The approval of {decision.call_id!r} expired at {pending.expires_at.isoformat()}."
+            return _expired(decision.call_id, pending.expires_at)
         if decision.digest != pending.digest:
             return (
                 f"The digest does not match the arguments of {decision.call_id!r}: a decision is for exactly "
@@ -126,7 +129,7 @@ class Approvals:
         finally:
             del self.pending[call_id]
         if call_id not in self._decisions:
-            self._decisions[call_id] = (_EXPIRED, workflow.now())
+            self._decisions[call_id] = (_EXPIRED, pending.expires_at)
             return ApprovalRecord(
                 outcome="expired",
                 digest=pending.digest,
@@ -146,8 +149,12 @@ class Approvals:
         )
 
 
+def _expired(call_id: str, expires_at: datetime) -> str:
+    return f"The approval of {call_id!r} expired at {expires_at.isoformat()}."
+
+
 _EXPIRED = ToolCallDecision(call_id="", digest="", approve=False, approver="(no decision in time)")
-"""Stands for the decision of a call whose time ran out, so a late decision is refused as a second one."""
+"""Stands for the decision of a call whose time ran out, so a late decision is refused: the call expired."""
 
 
 def outcome_message(record: ApprovalRecord, timeout_seconds: float) -> str | None:

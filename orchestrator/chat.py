@@ -1,8 +1,11 @@
 """Chat with the agent from a terminal: ``python -m orchestrator.chat`` (interactive) or
 ``python -m orchestrator.chat --message "What is the stock price of TSLA?"`` (one shot).
 
-``--workflow-id`` resumes an existing chat (with ``--new``, names a new one); ``--profile`` picks an envconfig
-profile.
+While the agent works, a live line says what it does (calling the model, step n; running a tool, for how
+long; waiting for approval). A call that needs a person's yes is shown with its exact arguments; answer it
+with ``/approve`` or ``/deny <reason>`` (the oldest waiting call), in this chat or from a second terminal that
+resumes it (``--workflow-id``). ``--as NAME`` says who you are (default: the login name); ``--profile`` picks
+an envconfig profile.
 """
 
 from __future__ import annotations
@@ -10,58 +13,109 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
+import getpass
 import sys
-import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from orchestrator.conversation import Conversation
-from orchestrator.models import AgentReply
-from orchestrator.presentation import format_reply
+from orchestrator.models import AgentReply, PendingApproval, Progress
+from orchestrator.presentation import describe_pending, describe_progress, format_reply
 from shared.connection import connect
 from shared.failures import failure_message
 from shared.topology import load_topology
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "bye"})
+LOOK_EVERY_SECONDS = 0.3
 
 
-@contextlib.asynccontextmanager
-async def progress(label: str = "working") -> AsyncIterator[None]:
-    """A spinner with elapsed seconds on a terminal; one line otherwise."""
+class TerminalChat:
+    """One chat at a terminal: turns run in the background, so ``/approve`` can be typed while one waits."""
 
-    async def spin() -> None:
-        started = time.monotonic()
-        for frame in itertools.cycle("|/-\\"):
-            sys.stderr.write(f"\r{frame} {label} ({time.monotonic() - started:.1f}s)")
-            sys.stderr.flush()
-            await asyncio.sleep(0.1)
+    def __init__(self, conversation: Conversation, person: str) -> None:
+        self.conversation = conversation
+        self.person = person
+        self._shown: set[str] = set()
+        """Pending approvals already printed."""
 
+    async def send(self, text: str) -> AgentReply | None:
+        """One turn, with the live line meanwhile; a rejected message is explained and returns None."""
+        turn = asyncio.ensure_future(self.conversation.send(text, sender=self.person))
+        watcher = asyncio.create_task(self._watch(turn))
+        try:
+            return await turn
+        except WorkflowUpdateFailedError as error:
+            print(f"(not sent: {failure_message(error)})")
+        except RPCError as error:
+            print(
+                f"(not sent: chat {self.conversation.workflow_id} has ended or does not exist: {error.message})"
+            )
+        finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
+            _clear_line()
+        return None
+
+    async def decide(self, command: str) -> None:
+        """``/approve`` or ``/deny <reason>``: answer the oldest call waiting for a decision."""
+        approve = command.split(maxsplit=1)[0] == "/approve"
+        reason = command.split(maxsplit=1)[1] if " " in command.strip() else ""
+        try:
+            waiting = await self.conversation.pending_approvals()
+        except RPCError as error:
+            print(f"(cannot read the chat: {error.message})")
+            return
+        if not waiting:
+            print("(no call is waiting for approval)")
+            return
+        pending = waiting[0]
+        try:
+            await self.conversation.decide(pending, approve=approve, approver=self.person, reason=reason)
+        except WorkflowUpdateFailedError as error:
+            print(f"(not taken: {failure_message(error)})")
+            return
+        verdict = "approved" if approve else "denied"
+        print(f"({verdict}: {pending.service}/{pending.tool}, call {pending.call_id})")
+
+    async def show_waiting(self) -> None:
+        """Print the calls waiting for a decision that were not shown yet (on resuming a chat, say)."""
+        with contextlib.suppress(RPCError):
+            self._show_new(await self.conversation.pending_approvals())
+
+    async def _watch(self, turn: asyncio.Future[AgentReply]) -> None:
+        while not turn.done():
+            try:
+                progress = await self.conversation.progress()
+            except RPCError:
+                progress = None  # the worker is restarting: the turn goes on when it is back
+            if progress is not None:
+                self._show_new(progress.pending_approvals)
+                _live_line(progress)
+            await asyncio.sleep(LOOK_EVERY_SECONDS)
+
+    def _show_new(self, waiting: list[PendingApproval]) -> None:
+        for pending in waiting:
+            if pending.call_id not in self._shown:
+                self._shown.add(pending.call_id)
+                _clear_line()
+                print(describe_pending(pending))
+                print("  answer with /approve or /deny <reason>")
+
+
+def _live_line(progress: Progress) -> None:
     if not sys.stderr.isatty():
-        sys.stderr.write(f"... {label}\n")
-        yield
         return
-    spinner = asyncio.create_task(spin())
-    try:
-        yield
-    finally:
-        spinner.cancel()
+    sys.stderr.write(f"\r\033[K{describe_progress(progress, datetime.now(UTC))}")
+    sys.stderr.flush()
+
+
+def _clear_line() -> None:
+    if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
         sys.stderr.flush()
-
-
-async def send(conversation: Conversation, text: str) -> AgentReply | None:
-    """One turn; a rejected message is explained and returns None (nothing else is lost)."""
-    try:
-        async with progress("the agent is working"):
-            return await conversation.send(text)
-    except WorkflowUpdateFailedError as error:
-        print(f"(not sent: {failure_message(error)})")
-    except RPCError as error:
-        print(f"(not sent: chat {conversation.workflow_id} has ended or does not exist: {error.message})")
-    return None
 
 
 async def end_if_open(conversation: Conversation) -> None:
@@ -71,18 +125,43 @@ async def end_if_open(conversation: Conversation) -> None:
         pass  # it had ended already
 
 
-async def interactive(conversation: Conversation) -> None:
-    print(f"Chat {conversation.workflow_id}. Type /quit to end.")
+async def interactive(chat: TerminalChat) -> None:
+    print(f"Chat {chat.conversation.workflow_id} as {chat.person}. Type /quit to end.")
+    await chat.show_waiting()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+    reader = asyncio.create_task(_read_lines(lines))
+    turn: asyncio.Task[None] | None = None
+    try:
+        while (text := await lines.get()) is not None:
+            command = text.strip()
+            if command.lower() in QUIT_WORDS:
+                break
+            if command.startswith(("/approve", "/deny")):
+                await chat.decide(command)
+            elif turn is not None and not turn.done():
+                print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
+            elif command:
+                turn = asyncio.create_task(_turn(chat, text))
+        if turn is not None:
+            await turn
+    finally:
+        reader.cancel()
+
+
+async def _turn(chat: TerminalChat, text: str) -> None:
+    reply = await chat.send(text)
+    if reply is not None:
+        print(f"agent> {format_reply(reply)}")
+
+
+async def _read_lines(lines: asyncio.Queue[str | None]) -> None:
+    """Every line typed, then None at the end of input."""
     while True:
         try:
-            text = await asyncio.to_thread(input, "you> ")
+            lines.put_nowait(await asyncio.to_thread(input, "you> "))
         except EOFError:
-            break
-        if text.strip().lower() in QUIT_WORDS:
-            break
-        reply = await send(conversation, text)
-        if reply is not None:
-            print(f"agent> {format_reply(reply)}")
+            lines.put_nowait(None)
+            return
 
 
 async def run(client: Client, arguments: argparse.Namespace) -> int:
@@ -90,28 +169,40 @@ async def run(client: Client, arguments: argparse.Namespace) -> int:
         conversation = Conversation.resume(client, arguments.workflow_id)
     else:
         conversation = await Conversation.start(client, workflow_id=arguments.workflow_id)
+    chat = TerminalChat(conversation, arguments.person)
     if arguments.message is not None:
-        reply = await send(conversation, arguments.message)
+        reply = await chat.send(arguments.message)
         if reply is not None:
             print(format_reply(reply))
         if not arguments.keep:
             await end_if_open(conversation)
         return 0 if reply is not None else 1
     try:
-        await interactive(conversation)
+        await interactive(chat)
     finally:
-        await end_if_open(conversation)
+        if not arguments.keep:
+            await end_if_open(conversation)
     return 0
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Chat with the durable agent.")
     parser.add_argument("--message", "-m", help="send one message, print the reply, and end the chat")
-    parser.add_argument("--keep", action="store_true", help="with --message: leave the chat open afterwards")
+    parser.add_argument("--keep", action="store_true", help="leave the chat open when this program ends")
     parser.add_argument("--workflow-id", help="resume this chat (or, with --new, start one with this id)")
     parser.add_argument("--new", action="store_true", help="start a new chat even if --workflow-id is given")
+    parser.add_argument(
+        "--as", dest="person", default=_login_name(), help="who you are: the sender and the approver"
+    )
     parser.add_argument("--profile", help="temporalio.envconfig profile (default: TEMPORAL_PROFILE)")
     return parser.parse_args(argv)
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "terminal user"
 
 
 async def main(argv: Sequence[str] | None = None, client: Client | None = None) -> int:

@@ -29,7 +29,13 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
             "--state-dir", str(state_dir), "--stop-server",
         ],
         cwd=REPO_ROOT,
-        env={**os.environ, "TEMPORAL_ADDRESS": "", "TEMPORAL_NAMESPACE": ""},
+        env={
+            **os.environ,
+            "TEMPORAL_ADDRESS": "",
+            "TEMPORAL_NAMESPACE": "",
+            "AGENT_MODEL": "",
+            "IT_TICKET_DB": str(tmp_path / "tickets.db"),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -53,6 +59,10 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     assert "final_value: 16288.95" in output
     assert 'finance/stock_price(ticker="TSLA") -> ok' in output
     assert 'it/get_jira_metrics(project="DEMO") -> ok' in output
+    assert (
+        'approval needed: it/create_ticket(title="Printer on floor 3 is jammed", priority="high")' in output
+    )
+    assert "(approved by demo user: the printer is ours)" in output
     namespace = load_topology().orchestrator.namespace
     assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output
     assert not server_left_running and not state_file_left, "--stop-server must stop the server it started"
