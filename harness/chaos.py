@@ -15,7 +15,6 @@ import asyncio
 import json
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from harness.suite import offline_settings, running_suite
 from harness.workers import WorkerProcess
 from it_service.providers import JIRA_DATA_FILE
 from orchestrator.conversation import Conversation
+from shared.process import exit_process
 
 MESSAGE_TIMEOUT_SECONDS = 180.0
 KILL_EVERY_SECONDS = (0.5, 2.0)
@@ -256,4 +256,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

@@ -23,6 +23,10 @@ from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
 from orchestrator.models import AgentReply
 from orchestrator.presentation import describe_pending, format_reply
+from orchestrator.web.app import serve
+from orchestrator.web.web_settings import DEFAULT_PORT as DEFAULT_PORT_WEB
+from orchestrator.web.web_settings import WebChatSettings
+from shared.process import exit_process
 from shared.topology import load_topology
 
 QUESTIONS = (
@@ -88,6 +92,12 @@ async def run_demo(arguments: argparse.Namespace) -> None:
             for item in suite.created:
                 print(f"created {item}")
             await converse(suite.client, state.address, state.ui_url)
+            web = WebChatSettings(port=arguments.web_port, temporal_ui_url=state.ui_url)
+            if not arguments.web:
+                print(f"Web chat: scripts/demo --web serves {web.url} with the whole suite, until Ctrl-C")
+                return
+            print(f"Web chat: {web.url} (Ctrl-C stops it and the workers)")
+            await serve(suite.client, web)
     except Exception:
         if demo.cancelling():  # SIGTERM: the client may report the cancellation as an error of its own
             raise asyncio.CancelledError from None
@@ -113,8 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ui-port", type=int, default=DEFAULT_UI_PORT)
     parser.add_argument("--state-dir", type=Path, default=LOCAL_STATE_DIR)
     parser.add_argument("--stop-server", action="store_true", help="stop the dev server at the end too")
+    parser.add_argument(
+        "--web", action="store_true", help="after the chat, serve the web chat on 127.0.0.1 until Ctrl-C"
+    )
+    parser.add_argument("--web-port", type=int, default=DEFAULT_PORT_WEB, help="the web chat's port")
     return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_process(main())

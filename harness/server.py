@@ -27,6 +27,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from harness.provisioning import provision
+from shared.process import exit_process
 from shared.topology import load_topology
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -285,4 +286,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

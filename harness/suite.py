@@ -76,8 +76,15 @@ def connection_env(state: ServerState) -> dict[str, str]:
 
 def offline_settings(ticket_db: Path) -> dict[str, str]:
     """Settings for a suite that must not depend on the developer's shell: the orchestrator's offline model
-    (whatever model the shell names) and an IT ticket ledger of its own."""
-    return {"AGENT_MODEL": "", "AGENT_API_BASE": "", "AGENT_API_KEY": "", "IT_TICKET_DB": str(ticket_db)}
+    (whatever model the shell names), no approval policy beyond the teams' own, and an IT ticket ledger of
+    its own."""
+    return {
+        "AGENT_MODEL": "",
+        "AGENT_API_BASE": "",
+        "AGENT_API_KEY": "",
+        "AGENT_APPROVAL_REQUIRED": "",
+        "IT_TICKET_DB": str(ticket_db),
+    }
 
 
 @asynccontextmanager

@@ -14,8 +14,10 @@ import argparse
 import asyncio
 import contextlib
 import getpass
+import os
+import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 
 from temporalio.client import Client, WorkflowUpdateFailedError
@@ -26,6 +28,7 @@ from orchestrator.models import AgentReply, PendingApproval, Progress
 from orchestrator.presentation import describe_pending, describe_progress, format_reply
 from shared.connection import connect
 from shared.failures import failure_message
+from shared.process import exit_process
 from shared.topology import load_topology
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "bye"})
@@ -128,24 +131,19 @@ async def end_if_open(conversation: Conversation) -> None:
 async def interactive(chat: TerminalChat) -> None:
     print(f"Chat {chat.conversation.workflow_id} as {chat.person}. Type /quit to end.")
     await chat.show_waiting()
-    lines: asyncio.Queue[str | None] = asyncio.Queue()
-    reader = asyncio.create_task(_read_lines(lines))
     turn: asyncio.Task[None] | None = None
-    try:
-        while (text := await lines.get()) is not None:
-            command = text.strip()
-            if command.lower() in QUIT_WORDS:
-                break
-            if command.startswith(("/approve", "/deny")):
-                await chat.decide(command)
-            elif turn is not None and not turn.done():
-                print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
-            elif command:
-                turn = asyncio.create_task(_turn(chat, text))
-        if turn is not None:
-            await turn
-    finally:
-        reader.cancel()
+    async for text in _typed_lines():
+        command = text.strip()
+        if command.lower() in QUIT_WORDS:
+            break
+        if command.startswith(("/approve", "/deny")):
+            await chat.decide(command)
+        elif turn is not None and not turn.done():
+            print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
+        elif command:
+            turn = asyncio.create_task(_turn(chat, text))
+    if turn is not None:
+        await turn
 
 
 async def _turn(chat: TerminalChat, text: str) -> None:
@@ -154,14 +152,19 @@ async def _turn(chat: TerminalChat, text: str) -> None:
         print(f"agent> {format_reply(reply)}")
 
 
-async def _read_lines(lines: asyncio.Queue[str | None]) -> None:
-    """Every line typed, then None at the end of input."""
-    while True:
-        try:
-            lines.put_nowait(await asyncio.to_thread(input, "you> "))
-        except EOFError:
-            lines.put_nowait(None)
-            return
+async def _typed_lines() -> AsyncIterator[str]:
+    """Every line typed, read without a thread, so the chat can end while it waits for one."""
+    print("you> ", end="", flush=True)
+    if not stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode):
+        reader = asyncio.StreamReader()
+        loop = asyncio.get_running_loop()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        while line := await reader.readline():
+            yield line.decode(errors="replace").rstrip("\n")
+            print("you> ", end="", flush=True)
+        return
+    for typed in sys.stdin:  # a file: every line is there already
+        yield typed.rstrip("\n")
 
 
 async def run(client: Client, arguments: argparse.Namespace) -> int:
@@ -213,5 +216,7 @@ async def main(argv: Sequence[str] | None = None, client: Client | None = None) 
 
 
 if __name__ == "__main__":
+    code = 130
     with contextlib.suppress(KeyboardInterrupt):
-        raise SystemExit(asyncio.run(main()))
+        code = asyncio.run(main())
+    exit_process(code)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
+import sys
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import NoReturn
 
 from temporalio.worker import Worker
 
@@ -39,3 +42,13 @@ def worker_arguments(description: str, argv: Sequence[str] | None = None) -> arg
         help="temporalio.envconfig profile to connect with (default: TEMPORAL_PROFILE, else the default profile)",
     )
     return parser.parse_args(argv)
+
+
+def exit_process(code: int) -> NoReturn:
+    """End a short-lived client process (a chat, a script) now, with ``code``, skipping interpreter
+    teardown: the Temporal client's Rust threads can touch the interpreter while it finalizes, which aborts
+    the process now and then (exit 134, "PyGILState_Release: thread state ... must be current";
+    temporalio/sdk-python#300). Output is flushed first; call it only once the work is done."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

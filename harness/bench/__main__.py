@@ -14,6 +14,7 @@ from pathlib import Path
 from harness.bench.measurements import FULL, QUICK, run_bench
 from harness.bench.output import as_markdown, write_outputs
 from harness.server import REPO_ROOT
+from shared.process import exit_process
 
 
 def main() -> int:
@@ -36,4 +37,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_process(main())

@@ -17,6 +17,7 @@ from orchestrator.web.app import serve
 from orchestrator.web.web_settings import parse_settings
 from shared.connection import connect
 from shared.log import configure_logging
+from shared.process import exit_process
 from shared.topology import load_topology
 
 
@@ -31,3 +32,4 @@ async def main(argv: Sequence[str] | None = None, client: Client | None = None) 
 if __name__ == "__main__":
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())
+    exit_process(0)

@@ -179,7 +179,7 @@ class ChatApi:
         message = await _read(request, UserMessage)
         if (problem := message.problem()) is not None:
             raise ApiError(422, problem)
-        log.info("message sent", workflow_id=conversation.workflow_id, characters=len(message.text))
+        log.info("sending message", workflow_id=conversation.workflow_id, characters=len(message.text))
         reply = await conversation.send(message.text, sender=message.sender)
         log.info("reply received", workflow_id=conversation.workflow_id, tool_calls=len(reply.tool_calls))
         return _json(reply)

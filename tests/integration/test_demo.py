@@ -63,6 +63,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
         'approval needed: it/create_ticket(title="Printer on floor 3 is jammed", priority="high")' in output
     )
     assert "(approved by demo user: the printer is ours)" in output
+    assert "Web chat: scripts/demo --web serves http://127.0.0.1:8000/" in output
     namespace = load_topology().orchestrator.namespace
     assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output
     assert not server_left_running and not state_file_left, "--stop-server must stop the server it started"

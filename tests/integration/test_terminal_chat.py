@@ -38,12 +38,15 @@ class Terminal:
         """Wait until ``text`` is printed; return what was printed from the previous call's end to its end."""
         assert self.process.stdout is not None
         start = self._read_up_to
-        async with asyncio.timeout(WAIT_SECONDS):
-            while (found := self.output.find(text, start)) < 0:
-                chunk = await self.process.stdout.read(4096)
-                if not chunk:
-                    raise AssertionError(f"the chat exited before printing {text!r}:\n{self.output}")
-                self.output += chunk.decode()
+        try:
+            async with asyncio.timeout(WAIT_SECONDS):
+                while (found := self.output.find(text, start)) < 0:
+                    chunk = await self.process.stdout.read(4096)
+                    if not chunk:
+                        raise AssertionError(f"the chat exited before printing {text!r}:\n{self.output}")
+                    self.output += chunk.decode()
+        except TimeoutError:
+            raise AssertionError(f"no {text!r} after {WAIT_SECONDS:.0f} s:\n{self.output}") from None
         self._read_up_to = found + len(text)
         return self.output[start : self._read_up_to]
 
@@ -97,4 +100,4 @@ async def test_a_call_needing_approval_is_shown_then_denied_or_approved_from_the
     assert "(approved: it/create_ticket" in approved
     assert tickets_titled(ticket_db, denied_title) == 0, "a denied call ran"
     assert tickets_titled(ticket_db, approved_title) == 1
-    assert exit_code == 0
+    assert exit_code == 0, terminal.output[-3000:]

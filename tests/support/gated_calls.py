@@ -3,7 +3,9 @@ why a decision was refused, and what the chat's history and the team's namespace
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,15 +107,22 @@ async def accepted_decisions(handle: WorkflowHandle) -> list[int]:
     ]
 
 
-async def tool_runs(stack: Suite, team: str, call_id: str, since: datetime) -> list[str]:
+async def tool_runs(
+    stack: Suite, team: str, call_id: str, since: datetime, *, at_least: int = 0, within: float = 10.0
+) -> list[str]:
     """The ids of the tool workflows in ``team``'s own namespace, started since ``since``, that ran the call
-    ``call_id`` (every tool workflow's input names the caller's call id)."""
+    ``call_id`` (every tool workflow's input names the caller's call id); once ``at_least`` are listed, as
+    the server lists a run a moment after it starts (or whatever there is after ``within`` seconds)."""
     client = await stack.client_for(load_topology().tool_service(team).namespace)
     query = f"WorkflowType = '{TOOL_WORKFLOW_NAME}' AND StartTime >= '{since.isoformat()}'"
-    found = []
-    async for run in client.list_workflows(query):
-        history = await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history()
-        started = history.events[0].workflow_execution_started_event_attributes
-        if json.loads(started.input.payloads[0].data)["call_id"] == call_id:
-            found.append(run.id)
-    return found
+    deadline = time.monotonic() + within
+    while True:
+        found = []
+        async for run in client.list_workflows(query):
+            history = await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history()
+            started = history.events[0].workflow_execution_started_event_attributes
+            if json.loads(started.input.payloads[0].data)["call_id"] == call_id:
+                found.append(run.id)
+        if len(found) >= at_least or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.1)

@@ -71,7 +71,9 @@ class WebChatProcess:
                 pass
             time.sleep(0.1)
         self.stop()
-        raise AssertionError(f"the web chat does not serve {self.url} after {SERVING_WITHIN_SECONDS:.0f} s:\n{self.log()}")
+        raise AssertionError(
+            f"the web chat does not serve {self.url} after {SERVING_WITHIN_SECONDS:.0f} s:\n{self.log()}"
+        )
 
     def stop(self) -> None:
         """SIGTERM, as an operator stops it; SIGKILL if it does not go."""
@@ -93,7 +95,9 @@ class WebChatProcess:
         """One API request: its status and JSON answer. ``body`` as bytes is sent as it is."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         headers = {"Content-Type": content_type} if data is not None else {}
-        request = urllib.request.Request(self.url + path.lstrip("/"), data=data, method=method, headers=headers)
+        request = urllib.request.Request(
+            self.url + path.lstrip("/"), data=data, method=method, headers=headers
+        )
         try:
             with _direct.open(request, timeout=30) as response:
                 return response.status, json.loads(response.read())

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from pydantic import JsonValue
 
 from orchestrator.approvals import ApprovalPolicy, Approvals, arguments_digest, outcome_message
 from orchestrator.catalog import ToolCatalog
@@ -18,7 +19,7 @@ from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequiremen
 from tests.support.teams import declared_tools
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-TICKET = {"title": "VPN drops", "priority": "high"}
+TICKET: dict[str, JsonValue] = {"title": "VPN drops", "priority": "high"}
 
 
 def catalog() -> ToolCatalog:
@@ -54,7 +55,9 @@ def approvals_with(*pending: PendingApproval) -> Approvals:
     return approvals
 
 
-def decision_on(pending: PendingApproval, *, digest: str | None = None, approve: bool = True) -> ToolCallDecision:
+def decision_on(
+    pending: PendingApproval, *, digest: str | None = None, approve: bool = True
+) -> ToolCallDecision:
     return ToolCallDecision(
         call_id=pending.call_id, digest=digest or pending.digest, approve=approve, approver="bob"
     )
@@ -131,8 +134,12 @@ def test_the_approval_settings_become_the_policy_the_workflow_reads() -> None:
 
 
 def test_the_digest_does_not_depend_on_the_order_of_the_arguments() -> None:
-    one = arguments_digest("it", "create_ticket", {"title": "VPN", "priority": "high", "meta": {"a": 1, "b": 2}})
-    other = arguments_digest("it", "create_ticket", {"meta": {"b": 2, "a": 1}, "priority": "high", "title": "VPN"})
+    one = arguments_digest(
+        "it", "create_ticket", {"title": "VPN", "priority": "high", "meta": {"a": 1, "b": 2}}
+    )
+    other = arguments_digest(
+        "it", "create_ticket", {"meta": {"b": 2, "a": 1}, "priority": "high", "title": "VPN"}
+    )
 
     assert one == other
     assert one.startswith("sha256:")
@@ -143,7 +150,11 @@ def test_the_digest_does_not_depend_on_the_order_of_the_arguments() -> None:
     [
         ("it", "create_ticket", {"title": "VPN drops", "priority": "low"}),  # another value
         ("it", "create_ticket", {"title": "VPN drops "}),  # one more space
-        ("it", "create_ticket", {"title": "VPN drops", "priority": "high", "description": ""}),  # one more key
+        (
+            "it",
+            "create_ticket",
+            {"title": "VPN drops", "priority": "high", "description": ""},
+        ),  # one more key
         ("it", "create_ticket", {"title": "VPN drops"}),  # one key fewer
         ("it", "create_ticket", {"title": ["VPN drops"], "priority": "high"}),  # another type
         ("it", "list_tickets", TICKET),  # another tool
