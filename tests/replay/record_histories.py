@@ -2,10 +2,13 @@
 
     python -m tests.replay.record_histories
 
-It starts its own dev server on free ports, a worker per part of the topology (plus an orchestrator worker whose model is
-the scripted server), runs a few conversations that cover the workflows' paths, and saves each history as
-JSON. Re-record only for an intended change of workflow code that no running workflow depends on; a change
-that running workflows would see needs ``workflow.patched`` instead, and the old histories keep guarding it.
+It starts its own dev server on free ports, a worker per part of the topology (plus an orchestrator worker
+whose model is the scripted server), runs a few conversations that cover the workflows' paths (an approval
+included), and saves each history as JSON, replacing only files of the same name: histories recorded by
+older code stay and keep guarding the chats that older code started. A chat's workflow id is its file's
+stem, because the replayer takes the id from the file name and call ids (which approvals wait on) hold it.
+Re-record only for an intended change of workflow code that no running workflow depends on; a change that
+running workflows would see needs ``workflow.patched`` instead.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from tests.integration.agent_support import nexus_schedules
 from tests.support.visibility import list_when_indexed
 
 HISTORIES = Path(__file__).with_name("histories")
+OFFLINE_CHAT = "agent_offline_chat_with_approval"
+SCRIPTED_CHAT = "agent_scripted_chat_with_approval_policy"
 STUB_QUEUE = "orchestrator-replay-recording"
 OFFLINE_MESSAGES = (
     "What is 125 * 8?",
@@ -38,11 +43,11 @@ async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
     client = suite.client
     saved: dict[str, str] = {}
 
-    offline = await Conversation.start(client, workflow_id="replay-offline-chat")
+    offline = await Conversation.start(client, workflow_id=OFFLINE_CHAT)
     for text in OFFLINE_MESSAGES:
         await offline.send_approving(text, approver="replay recording")
     await offline.end()
-    saved["agent_offline_chat.json"] = (await offline.handle.fetch_history()).to_json()
+    saved[f"{OFFLINE_CHAT}.json"] = (await offline.handle.fetch_history()).to_json()
 
     stub.script(
         error(503, "overloaded"),
@@ -57,10 +62,10 @@ async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
         ),
         completion("Done."),
     )
-    scripted = await Conversation.start(client, workflow_id="replay-scripted-chat", task_queue=STUB_QUEUE)
+    scripted = await Conversation.start(client, workflow_id=SCRIPTED_CHAT, task_queue=STUB_QUEUE)
     await scripted.send("Everything at once")
     await scripted.end()
-    saved["agent_scripted_chat.json"] = (await scripted.handle.fetch_history()).to_json()
+    saved[f"{SCRIPTED_CHAT}.json"] = (await scripted.handle.fetch_history()).to_json()
 
     tool_calls = [
         event.nexus_operation_scheduled_event_attributes.endpoint
@@ -100,8 +105,6 @@ async def main() -> None:
         finally:
             stub.stop()
     HISTORIES.mkdir(exist_ok=True)
-    for old in HISTORIES.glob("*.json"):
-        old.unlink()
     for name, history in saved.items():
         (HISTORIES / name).write_text(history)
         print(f"recorded {name}")
