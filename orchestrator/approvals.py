@@ -76,6 +76,8 @@ class Approvals:
 
     def __init__(self) -> None:
         self.pending: dict[str, PendingApproval] = {}
+        self._closed = False
+        """The chat ended: calls still waiting will not run."""
         self._decisions: dict[str, tuple[ToolCallDecision, datetime]] = {}
 
     def refusal(self, decision: ToolCallDecision, now: datetime) -> str | None:
@@ -96,6 +98,10 @@ class Approvals:
                 "what pending_approvals shows."
             )
         return None
+
+    def close(self) -> None:
+        """The chat ends: every call still waiting is denied, none runs after it."""
+        self._closed = True
 
     def decide(self, decision: ToolCallDecision, now: datetime) -> None:
         self._decisions[decision.call_id] = (decision, now)
@@ -123,11 +129,21 @@ class Approvals:
         )
         self.pending[call_id] = pending
         try:
-            await workflow.wait_condition(lambda: call_id in self._decisions, timeout=timeout)
+            await workflow.wait_condition(lambda: call_id in self._decisions or self._closed, timeout=timeout)
         except TimeoutError:
             pass
         finally:
             del self.pending[call_id]
+        if call_id not in self._decisions and self._closed:
+            self._decisions[call_id] = (_CHAT_ENDED, workflow.now())
+            return ApprovalRecord(
+                outcome="denied",
+                digest=pending.digest,
+                requested_by=requested_by,
+                requested_at=now,
+                decided_at=workflow.now(),
+                reason=CHAT_ENDED_REASON,
+            )
         if call_id not in self._decisions:
             self._decisions[call_id] = (_EXPIRED, pending.expires_at)
             return ApprovalRecord(
@@ -157,10 +173,16 @@ _EXPIRED = ToolCallDecision(call_id="", digest="", approve=False, approver="(no 
 """Stands for the decision of a call whose time ran out, so a late decision is refused: the call expired."""
 
 
+CHAT_ENDED_REASON = "the chat ended before anyone decided"
+_CHAT_ENDED = ToolCallDecision(call_id="", digest="", approve=False, approver="(the chat ended)")
+
+
 def outcome_message(record: ApprovalRecord, timeout_seconds: float) -> str | None:
     """What the model reads instead of a result when the call did not go ahead; None when approved."""
     if record.outcome == "approved":
         return None
+    if record.outcome == "denied" and record.approver is None:
+        return f"The call did not run: {record.reason}."
     if record.outcome == "denied":
         because = f": {record.reason}" if record.reason else " (no reason given)"
         return f"The call was denied by {record.approver}{because}. Do not retry it; tell the user."

@@ -32,6 +32,7 @@ from shared.process import exit_process
 from shared.topology import load_topology
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "bye"})
+APPROVE, DENY = "/approve", "/deny"
 LOOK_EVERY_SECONDS = 0.3
 
 
@@ -62,10 +63,9 @@ class TerminalChat:
             _clear_line()
         return None
 
-    async def decide(self, command: str) -> None:
-        """``/approve`` or ``/deny <reason>``: answer the oldest call waiting for a decision."""
-        approve = command.split(maxsplit=1)[0] == "/approve"
-        reason = command.split(maxsplit=1)[1] if " " in command.strip() else ""
+    async def decide(self, verb: str, reason: str) -> None:
+        """``/approve`` or ``/deny <reason>``: answer the oldest waiting call this terminal has shown. One
+        not shown yet is shown first: an approval is for what the person saw."""
         try:
             waiting = await self.conversation.pending_approvals()
         except RPCError as error:
@@ -74,12 +74,21 @@ class TerminalChat:
         if not waiting:
             print("(no call is waiting for approval)")
             return
-        pending = waiting[0]
+        pending = next((item for item in waiting if item.call_id in self._shown), None)
+        if pending is None:
+            self._show_new(waiting)
+            return
         try:
-            await self.conversation.decide(pending, approve=approve, approver=self.person, reason=reason)
+            await self.conversation.decide(
+                pending, approve=verb == APPROVE, approver=self.person, reason=reason
+            )
         except WorkflowUpdateFailedError as error:
             print(f"(not taken: {failure_message(error)})")
             return
+        except RPCError as error:
+            print(f"(not taken: the chat has ended or does not answer: {error.message})")
+            return
+        approve = verb == APPROVE
         verdict = "approved" if approve else "denied"
         print(f"({verdict}: {pending.service}/{pending.tool}, call {pending.call_id})")
 
@@ -128,7 +137,7 @@ async def end_if_open(conversation: Conversation) -> None:
         pass  # it had ended already
 
 
-async def interactive(chat: TerminalChat) -> None:
+async def interactive(chat: TerminalChat, keep: bool) -> None:
     print(f"Chat {chat.conversation.workflow_id} as {chat.person}. Type /quit to end.")
     await chat.show_waiting()
     turn: asyncio.Task[None] | None = None
@@ -136,13 +145,19 @@ async def interactive(chat: TerminalChat) -> None:
         command = text.strip()
         if command.lower() in QUIT_WORDS:
             break
-        if command.startswith(("/approve", "/deny")):
-            await chat.decide(command)
+        verb, _, reason = command.partition(" ")
+        if verb in (APPROVE, DENY):
+            await chat.decide(verb, reason.strip())
         elif turn is not None and not turn.done():
             print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
         elif command:
             turn = asyncio.create_task(_turn(chat, text))
-    if turn is not None:
+    if turn is not None and not turn.done():
+        if keep:  # the chat goes on without this terminal; its turn finishes in the workflow
+            turn.cancel()
+            return
+        # Ending the chat denies any call still waiting, so the turn ends now rather than at the timeout.
+        await chat.conversation.request_end()
         await turn
 
 
@@ -181,7 +196,7 @@ async def run(client: Client, arguments: argparse.Namespace) -> int:
             await end_if_open(conversation)
         return 0 if reply is not None else 1
     try:
-        await interactive(chat)
+        await interactive(chat, keep=arguments.keep)
     finally:
         if not arguments.keep:
             await end_if_open(conversation)

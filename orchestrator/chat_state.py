@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from orchestrator.approvals import ApprovalPolicy
 from orchestrator.catalog import CatalogEntry
 from orchestrator.circuit_breaker import CircuitBreaker
 from orchestrator.models import AgentInput, ChatMessage, Transcript
@@ -19,9 +18,6 @@ class ChatState(BaseModel):
     catalog: list[CatalogEntry] = Field(description="Every tool discovered so far (discovery happens once).")
     unavailable: dict[str, str] = Field(description="Tool services still missing, with the reason.")
     breakers: dict[str, CircuitBreaker] = Field(description="Circuit breaker state per tool service.")
-    approval_policy: ApprovalPolicy | None = Field(
-        default=None, description="The orchestrator's approval policy, read once at the chat's start."
-    )
 
 
 class AgentRunInput(AgentInput):

@@ -101,6 +101,10 @@ class Conversation:
     async def transcript(self) -> Transcript:
         return await self.handle.query(AgentWorkflow.transcript)
 
-    async def end(self) -> Transcript:
+    async def request_end(self) -> None:
+        """Ask the chat to end (a call still waiting for approval is then denied); do not wait for it."""
         await self.handle.signal(AgentWorkflow.end_chat)
+
+    async def end(self) -> Transcript:
+        await self.request_end()
         return await self.handle.result()

@@ -35,7 +35,9 @@ class UserMessage(BaseModel):
 
     text: str = Field(description="What the user says.")
     sender: str | None = Field(
-        default=None, description="Who says it; shown as who asked when a tool call waits for approval."
+        default=None,
+        max_length=200,
+        description="Who says it; shown as who asked when a tool call waits for approval.",
     )
 
     def problem(self) -> str | None:
@@ -104,7 +106,7 @@ class ApprovalRecord(BaseModel):
     requested_by: str
     requested_at: datetime
     decided_at: datetime
-    approver: str | None = Field(default=None, description="None when no one decided in time.")
+    approver: str | None = Field(default=None, description="None when no one decided (in time, or at all).")
     reason: str | None = None
 
 

@@ -22,7 +22,7 @@ def describe_call(call: ToolCallRecord) -> str:
         because = f": {approval.reason}" if approval.reason else ""
         line += f" ({approval.outcome} by {approval.approver}{because})"
     elif approval is not None:
-        line += f" ({approval.outcome}: no decision in time)"
+        line += f" ({approval.outcome}: {approval.reason or 'no decision in time'})"
     return line
 
 

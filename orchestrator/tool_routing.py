@@ -9,6 +9,7 @@ clock is ``workflow.now()``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from temporalio import workflow
+from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, NexusOperationError
 
 from orchestrator.approvals import (
@@ -99,23 +101,39 @@ class ToolRouter:
         catalog: ToolCatalog,
         breakers: dict[str, CircuitBreaker],
         tool_timeout: timedelta,
-        policy: ApprovalPolicy | None = None,
     ) -> None:
         self.catalog = catalog
         self.breakers = breakers
         self.approvals = Approvals()
-        self.policy = policy
-        """The orchestrator's approval policy; None until ``load_policy`` (and in chats older than it)."""
+        self.policy: ApprovalPolicy | None = None
+        """The worker's approval policy, read at this run's first tool call (so a changed setting reaches a
+        long chat at its next run, and a run in flight when approvals were deployed reads it too)."""
+        self._reading_policy: asyncio.Task[None] | None = None
         self.running: dict[str, RunningTool] = {}
         """The calls in flight, by call id (for the ``progress`` query)."""
         self._tool_timeout = tool_timeout
 
-    async def load_policy(self) -> None:
-        """Read the worker's approval policy once per chat (a chat recorded before policies replays without)."""
+    async def _approval_policy(self) -> ApprovalPolicy:
+        """The worker's approval policy, read once per run by the first call that asks (the calls of one
+        response share the reading). History recorded before approvals existed replays without it."""
         if self.policy is None and workflow.patched(APPROVAL_POLICY_PATCH):
+            if self._reading_policy is None:
+                self._reading_policy = asyncio.create_task(self._read_policy())
+            await self._reading_policy
+        return self.policy or ApprovalPolicy()
+
+    async def _read_policy(self) -> None:
+        try:
             self.policy = await workflow.execute_local_activity(
-                APPROVAL_POLICY, start_to_close_timeout=POLICY_TIMEOUT, result_type=ApprovalPolicy
+                APPROVAL_POLICY,
+                start_to_close_timeout=POLICY_TIMEOUT,
+                retry_policy=RetryPolicy(maximum_attempts=3),
+                result_type=ApprovalPolicy,
             )
+        except ActivityError as error:
+            # Unreadable: fail closed, every call waits for a person rather than some running unseen.
+            workflow.logger.warning("Approval policy unreadable, every call needs approval: %s", error)
+            self.policy = ApprovalPolicy(patterns=["*"])
 
     def progress(self, turn: Progress) -> Progress:
         """``turn`` (what the agent does, since when) with the calls in flight and those awaiting a decision."""
@@ -174,7 +192,7 @@ class ToolRouter:
         if isinstance(target, Refused):
             return target.outcome, None
         approval = None
-        if (requirement := (self.policy or ApprovalPolicy()).requirement(target.entry)) is not None:
+        if (requirement := (await self._approval_policy()).requirement(target.entry)) is not None:
             approval = await self.approvals.wait(
                 call_id, target.entry, target.arguments, requirement, requested_by
             )

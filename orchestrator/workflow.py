@@ -56,8 +56,7 @@ class AgentWorkflow:
             catalog.restore(carried.catalog)
             self._discovery = ToolDiscovery(catalog, carried.unavailable, discovered=True)
         breakers = dict(carried.breakers) if carried else {}
-        policy = carried.approval_policy if carried else None
-        self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds), policy)
+        self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds))
         self._progress = Progress()
         self._history: list[ChatMessage] = list(carried.history) if carried else []
         self._transcript = carried.transcript if carried else Transcript()
@@ -67,7 +66,6 @@ class AgentWorkflow:
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
-        await self._router.load_policy()
         await self._discovery.discover_once()
         await workflow.wait_condition(lambda: self._ended or self._time_to_continue_as_new())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -92,7 +90,6 @@ class AgentWorkflow:
             catalog=self._discovery.catalog.entries(),
             unavailable=self._discovery.unavailable,
             breakers=self._router.breakers,
-            approval_policy=self._router.policy,
         )
 
     @workflow.update
@@ -100,6 +97,7 @@ class AgentWorkflow:
         self._busy = True
         try:
             await workflow.wait_condition(lambda: self._discovery.discovered)
+            self._progress = Progress(state="discovering", since=workflow.now())
             await self._discovery.retry_unavailable()
             reply = await self._turn(message.text.strip(), message.sender or "the chat's user")
         finally:
@@ -144,6 +142,7 @@ class AgentWorkflow:
     @workflow.signal
     def end_chat(self) -> None:
         self._ended = True
+        self._router.approvals.close()  # a call still waiting for a decision will not run
 
     async def _turn(self, text: str, sender: str) -> AgentReply:
         self._history = window([*self._history, ChatMessage(role="user", content=text)])

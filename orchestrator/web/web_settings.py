@@ -16,7 +16,7 @@ DEFAULT_PORT = 8000
 DEFAULT_TEMPORAL_UI_URL = "http://localhost:8233"
 TEMPORAL_UI_URL_VARIABLE = "TEMPORAL_UI_URL"
 
-LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 """The names a browser on this machine reaches a server bound to a loopback address by."""
 ALL_ADDRESSES = ("0.0.0.0", "::")
 
@@ -59,7 +59,8 @@ class WebChatSettings(BaseModel):
         trick points at 127.0.0.1 can't drive the page's API from the user's browser."""
         if self.host in ALL_ADDRESSES:
             return ["*"]  # listening everywhere: every name of the machine is its own
-        return list(dict.fromkeys([self.host, *LOOPBACK_NAMES]))
+        own = f"[{self.host}]" if ":" in self.host else self.host  # a Host header brackets an IPv6 address
+        return list(dict.fromkeys([own, *LOOPBACK_NAMES]))
 
 
 def parse_settings(

@@ -49,7 +49,7 @@ from tests.support.tool_runs import tool_attempts
 from tests.support.waiting import eventually
 
 APPROVALS_TASK_QUEUE = "orchestrator-approvals"
-POLICY_TIMEOUT_SECONDS = 2
+POLICY_TIMEOUT_SECONDS = 5  # long enough to look and decide on a busy 2-core machine, short for a test
 TURN_SECONDS = 60.0
 """How long a test waits for a turn once nothing holds it up any more."""
 
@@ -60,7 +60,7 @@ async def approvals_worker(
 ) -> AsyncIterator[WorkerProcess]:
     """An orchestrator worker of this module's own, with the scripted model and a policy of its own:
     ``finance/stock_price``, ``local/calculator`` and ``it/create_ticket`` need a person's yes, and wait for
-    it 2 s (unless their team says otherwise)."""
+    it ``POLICY_TIMEOUT_SECONDS`` (unless their team says otherwise)."""
     worker = await stack.start_worker(
         orchestrator_on(
             APPROVALS_TASK_QUEUE,
@@ -671,3 +671,29 @@ async def test_the_temporal_cli_says_why_it_refuses_a_decision(
     (pending,) = await chat.pending_approvals()
     await chat.decide(pending, approve=False, approver="test")
     await finished(turn)
+
+
+async def test_ending_the_chat_while_a_call_waits_denies_it_at_once_and_it_never_runs(
+    stack: Suite, chats: Chats, llm_stub: LlmStub, ticket_db: Path, since: datetime
+) -> None:
+    title = unique("Reset the office router")
+    llm_stub.script(
+        asks_for(("call_ticket", "it__create_ticket", {"title": title})), completion("Nobody decided.")
+    )
+    chat = await chats.start(STUB_LLM_TASK_QUEUE)
+    turn = chats.send(chat, "Open a ticket for the router", sender="alice")
+    pending = await waiting_call(chat)
+
+    await chat.request_end()
+    reply = await finished(turn)
+    transcript = await asyncio.wait_for(chat.handle.result(), TURN_SECONDS)
+
+    assert tool_results(llm_stub.requests[1])["call_ticket"] == {
+        "ok": False,
+        "error": "The call did not run: the chat ended before anyone decided.",
+    }
+    approval = approval_of(only_record(reply))
+    assert (approval.outcome, approval.approver) == ("denied", None)
+    assert transcript.ended and transcript.entries[-1].reply == reply
+    assert tickets_titled(ticket_db, title) == 0
+    assert await tool_runs(stack, "it", pending.call_id, since) == []

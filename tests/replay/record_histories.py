@@ -93,7 +93,13 @@ async def main() -> None:
         stub = LlmStub().start()
         try:
             scripted_orchestrator = orchestrator_on(
-                STUB_QUEUE, AGENT_MODEL="openai/stub", AGENT_API_BASE=stub.base_url, AGENT_API_KEY="x"
+                STUB_QUEUE,
+                AGENT_MODEL="openai/stub",
+                AGENT_API_BASE=stub.base_url,
+                AGENT_API_KEY="x",
+                # The calculator call of the scripted chat waits for a decision that never comes.
+                AGENT_APPROVAL_REQUIRED="local/calculator",
+                AGENT_APPROVAL_TIMEOUT="1",
             )
             async with running_suite(
                 Path(state_dir) / "stack",
