@@ -91,6 +91,14 @@ class LlmStub:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
+    def model_settings(self) -> dict[str, str]:
+        """An orchestrator worker's settings for this stub as its model, through litellm's OpenAI provider."""
+        return {
+            "AGENT_MODEL": "openai/stub-model",
+            "AGENT_API_BASE": self.base_url,
+            "AGENT_API_KEY": "stub-key-not-a-secret",
+        }
+
     def script(self, *replies: ScriptedReply) -> None:
         """Answer the next requests with ``replies``, in order; forget earlier requests."""
         with self._lock:

@@ -15,7 +15,7 @@ import fnmatch
 import hashlib
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
@@ -136,33 +136,34 @@ class Approvals:
             del self.pending[call_id]
         if call_id not in self._decisions and self._closed:
             self._decisions[call_id] = (_CHAT_ENDED, workflow.now())
-            return ApprovalRecord(
-                outcome="denied",
-                digest=pending.digest,
-                requested_by=requested_by,
-                requested_at=now,
-                decided_at=workflow.now(),
-                reason=CHAT_ENDED_REASON,
-            )
+            return _record(pending, "denied", workflow.now(), reason=CHAT_ENDED_REASON)
         if call_id not in self._decisions:
             self._decisions[call_id] = (_EXPIRED, pending.expires_at)
-            return ApprovalRecord(
-                outcome="expired",
-                digest=pending.digest,
-                requested_by=requested_by,
-                requested_at=now,
-                decided_at=workflow.now(),
-            )
+            return _record(pending, "expired", workflow.now())
         decision, decided_at = self._decisions[call_id]
-        return ApprovalRecord(
-            outcome="approved" if decision.approve else "denied",
-            digest=pending.digest,
-            requested_by=requested_by,
-            requested_at=now,
-            decided_at=decided_at,
-            approver=decision.approver,
-            reason=decision.reason or None,
-        )
+        outcome: Outcome = "approved" if decision.approve else "denied"
+        return _record(pending, outcome, decided_at, decision.approver, decision.reason or None)
+
+
+Outcome = Literal["approved", "denied", "expired"]
+
+
+def _record(
+    pending: PendingApproval,
+    outcome: Outcome,
+    decided_at: datetime,
+    approver: str | None = None,
+    reason: str | None = None,
+) -> ApprovalRecord:
+    return ApprovalRecord(
+        outcome=outcome,
+        digest=pending.digest,
+        requested_by=pending.requested_by,
+        requested_at=pending.requested_at,
+        decided_at=decided_at,
+        approver=approver,
+        reason=reason,
+    )
 
 
 def _expired(call_id: str, expires_at: datetime) -> str:

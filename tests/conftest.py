@@ -60,9 +60,7 @@ async def stub_llm_worker(
     """An orchestrator worker whose model is the scripted server, reached through litellm's OpenAI provider."""
     stubbed = orchestrator_on(
         STUB_LLM_TASK_QUEUE,
-        AGENT_MODEL="openai/stub-model",
-        AGENT_API_BASE=llm_stub.base_url,
-        AGENT_API_KEY="stub-key-not-a-secret",
+        **llm_stub.model_settings(),
         AGENT_LLM_TIMEOUT="3",
     )
     return await stack.start_worker(stubbed)

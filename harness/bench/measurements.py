@@ -61,9 +61,7 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
     """Every measurement in turn, on a suite started (and stopped) in ``state_dir`` on free ports."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     stub = LlmStub(responder=lambda _body: completion(STUB_REPLY), record_requests=False).start()
-    stubbed = orchestrator_on(
-        STUB_TASK_QUEUE, AGENT_MODEL="openai/stub-model", AGENT_API_BASE=stub.base_url, AGENT_API_KEY="stub"
-    )
+    stubbed = orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings())
     workers = [*topology_workers(load_topology()).values(), stubbed]
     env = offline_settings(state_dir / "tickets.db")
     try:

@@ -64,9 +64,7 @@ async def approvals_worker(
     worker = await stack.start_worker(
         orchestrator_on(
             APPROVALS_TASK_QUEUE,
-            AGENT_MODEL="openai/stub-model",
-            AGENT_API_BASE=llm_stub.base_url,
-            AGENT_API_KEY="stub-key-not-a-secret",
+            **llm_stub.model_settings(),
             AGENT_LLM_TIMEOUT="3",
             AGENT_APPROVAL_REQUIRED="finance/stock_price,local/calculator,it/create_ticket",
             AGENT_APPROVAL_TIMEOUT=str(POLICY_TIMEOUT_SECONDS),

@@ -94,9 +94,7 @@ async def main() -> None:
         try:
             scripted_orchestrator = orchestrator_on(
                 STUB_QUEUE,
-                AGENT_MODEL="openai/stub",
-                AGENT_API_BASE=stub.base_url,
-                AGENT_API_KEY="x",
+                **stub.model_settings(),
                 # The calculator call of the scripted chat waits for a decision that never comes.
                 AGENT_APPROVAL_REQUIRED="local/calculator",
                 AGENT_APPROVAL_TIMEOUT="1",
