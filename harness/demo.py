@@ -21,7 +21,7 @@ from temporalio.client import Client
 from harness.server import DEFAULT_PORT, DEFAULT_UI_PORT, LOCAL_STATE_DIR
 from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
-from orchestrator.models import AgentReply
+from orchestrator.models import PendingApproval
 from orchestrator.presentation import describe_pending, format_reply
 from orchestrator.web.app import serve
 from orchestrator.web.web_settings import DEFAULT_PORT as DEFAULT_PORT_WEB
@@ -48,7 +48,9 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
         reply = await conversation.send(question, sender=PERSON)
         print(f"agent> {format_reply(reply)}\n")
     print(f"you> {NEEDS_APPROVAL}")
-    reply = await approve_when_asked(conversation, NEEDS_APPROVAL)
+    reply = await conversation.send_approving(
+        NEEDS_APPROVAL, PERSON, reason="the printer is ours", shown=show_and_approve
+    )
     print(f"agent> {format_reply(reply)}\n")
     await conversation.end()
     topology = load_topology()
@@ -59,18 +61,10 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
         print(f"  {team} tool workflows: {ui_url}/namespaces/{site.namespace}/workflows")
 
 
-async def approve_when_asked(conversation: Conversation, text: str) -> AgentReply:
-    """Send ``text``; show the call that waits for a person, and approve it as that person would."""
-    turn = asyncio.ensure_future(conversation.send(text, sender=PERSON))
-    while not (waiting := await conversation.pending_approvals()):
-        if turn.done():
-            return turn.result()
-        await asyncio.sleep(0.1)
-    pending = waiting[0]
+def show_and_approve(pending: PendingApproval) -> None:
+    """What the person sees of the waiting call, and their answer."""
     print(describe_pending(pending))
     print(f"{PERSON}> /approve")
-    await conversation.decide(pending, approve=True, approver=PERSON, reason="the printer is ours")
-    return await turn
 
 
 async def run_demo(arguments: argparse.Namespace) -> None:

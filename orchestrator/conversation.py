@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 
 from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
 from temporalio.service import RPCError
@@ -74,16 +75,34 @@ class Conversation:
     async def decide(
         self, pending: PendingApproval, *, approve: bool, approver: str, reason: str = ""
     ) -> None:
-        """Approve or deny a waiting call, for exactly the arguments ``pending`` shows; a refused decision
-        (decided already, expired, another digest) raises ``WorkflowUpdateFailedError`` saying why."""
-        decision = ToolCallDecision(
-            call_id=pending.call_id, digest=pending.digest, approve=approve, approver=approver, reason=reason
+        """Approve or deny a waiting call, for exactly the arguments ``pending`` shows."""
+        await self.submit(
+            ToolCallDecision(
+                call_id=pending.call_id,
+                digest=pending.digest,
+                approve=approve,
+                approver=approver,
+                reason=reason,
+            )
         )
+
+    async def submit(self, decision: ToolCallDecision) -> None:
+        """Send a decision as given; the workflow judges it: a refused one (an unknown call, decided
+        already, expired, another digest) raises ``WorkflowUpdateFailedError`` saying why."""
         await self.handle.execute_update(AgentWorkflow.decide_tool_call, decision)
 
-    async def send_approving(self, text: str, approver: str, poll_seconds: float = 0.1) -> AgentReply:
-        """One turn in which ``approver`` approves every call that waits for a person (the demo, chaos)."""
-        turn = asyncio.ensure_future(self.send(text))
+    async def send_approving(
+        self,
+        text: str,
+        approver: str,
+        *,
+        reason: str = "",
+        shown: Callable[[PendingApproval], None] | None = None,
+        poll_seconds: float = 0.1,
+    ) -> AgentReply:
+        """One turn, sent by ``approver``, who approves every call that waits for a person (the demo, chaos,
+        tests); ``shown`` sees each waiting call before it is approved."""
+        turn = asyncio.ensure_future(self.send(text, sender=approver))
         try:
             while not turn.done():
                 try:
@@ -91,7 +110,9 @@ class Conversation:
                 except (TimeoutError, RPCError, WorkflowQueryFailedError):
                     waiting = []  # no worker answers right now (one restarting): look again
                 for pending in waiting:
-                    await self.decide(pending, approve=True, approver=approver)
+                    if shown is not None:
+                        shown(pending)
+                    await self.decide(pending, approve=True, approver=approver, reason=reason)
                 await asyncio.wait({turn}, timeout=poll_seconds)
         finally:
             if not turn.done():

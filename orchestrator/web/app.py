@@ -43,7 +43,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.conversation import Conversation
-from orchestrator.models import PendingApproval, Progress, ToolCallDecision, Transcript, UserMessage
+from orchestrator.models import Progress, ToolCallDecision, Transcript, UserMessage
 from orchestrator.web.web_settings import WebChatSettings
 from shared.failures import failure_message, validation_problems
 from shared.log import get_logger
@@ -198,10 +198,7 @@ class ChatApi:
     async def decide(self, request: Request) -> JSONResponse:
         conversation = self._conversation(request)
         decision = await _read(request, ToolCallDecision)
-        pending = await self._waiting(conversation, decision)
-        await conversation.decide(
-            pending, approve=decision.approve, approver=decision.approver, reason=decision.reason
-        )
+        await conversation.submit(decision)  # the workflow's validator is the judge; a refusal is a 409
         outcome: Literal["approved", "denied"] = "approved" if decision.approve else "denied"
         log.info(
             "tool call decided",
@@ -211,24 +208,6 @@ class ChatApi:
             approver=decision.approver,
         )
         return _json(DecisionView(call_id=decision.call_id, outcome=outcome))
-
-    async def _waiting(self, conversation: Conversation, decision: ToolCallDecision) -> PendingApproval:
-        """The pending approval ``decision`` answers, exactly as the page showed it."""
-        waiting = await _look(conversation.pending_approvals())
-        pending = next((item for item in waiting if item.call_id == decision.call_id), None)
-        if pending is None:
-            raise ApiError(
-                409,
-                f"No call {decision.call_id!r} waits for a decision: it was decided already, or its time "
-                "ran out.",
-            )
-        if pending.digest != decision.digest:
-            raise ApiError(
-                409,
-                f"The call {decision.call_id!r} waits with other arguments than the ones you saw: look "
-                "again before deciding.",
-            )
-        return pending
 
     def _conversation(self, request: Request) -> Conversation:
         return Conversation.resume(self._client, request.path_params["workflow_id"])

@@ -5,7 +5,7 @@ decision on other arguments; the other calls of the same response are not held u
 
 Two orchestrator workers: the suite's ``stub_llm_worker``, whose own policy gates nothing (so only the IT
 team's ``create_ticket`` waits, for the team's 5 minutes), and this module's ``approvals_worker``, whose policy
-gates ``finance/stock_price``, ``local/calculator`` and ``it/create_ticket`` for 2 s: a timeout takes seconds,
+gates ``finance/stock_price``, ``local/calculator`` and ``it/create_ticket`` for ``POLICY_TIMEOUT_SECONDS``: a timeout takes seconds,
 and the IT team's own 5 minutes still hold for ``create_ticket``."""
 
 from __future__ import annotations
@@ -472,14 +472,14 @@ async def test_a_tool_its_team_marks_keeps_the_teams_time_limit_under_a_policy_n
         ),
         completion("Neither went ahead."),
     )
-    chat = await chats.start(APPROVALS_TASK_QUEUE)  # its policy names both tools, for 2 s
+    chat = await chats.start(APPROVALS_TASK_QUEUE)  # its policy names both tools, for POLICY_TIMEOUT_SECONDS
     turn = chats.send(chat, "Open a Wi-Fi ticket and get me NVDA")
     both = await waiting_calls(chat, 2)
 
     async def only_the_ticket_waits() -> bool:
         return [pending.tool for pending in await chat.pending_approvals()] == ["create_ticket"]
 
-    await eventually(only_the_ticket_waits, what="the quote's 2 s ran out while the ticket still waits")
+    await eventually(only_the_ticket_waits, what="the quote's time ran out while the ticket still waits")
     ticket = next(pending for pending in both if pending.tool == "create_ticket")
     await chat.decide(ticket, approve=False, approver="test")
     reply = await finished(turn)

@@ -119,4 +119,4 @@ def test_a_decision_on_a_call_that_waits_for_none_is_refused_with_a_409(web_chat
     status, answer = web_chat.call("POST", f"/api/chats/{chat['workflow_id']}/decisions", decision)
 
     assert status == 409
-    assert answer["error"].startswith("No call '0.0.0' waits for a decision")
+    assert answer["error"].startswith("No call '0.0.0' waits for approval")
