@@ -40,12 +40,16 @@ class WorkerSpec:
     namespace: str
     task_queue: str
     env: Mapping[str, str] = field(default_factory=dict)
+    serves_nexus: bool = False
+    """A tool team's worker: up only once its Nexus poller polls too, not just its workflow poller."""
 
 
 def topology_workers(topology: Topology) -> dict[str, WorkerSpec]:
     """A worker for every part of the topology, by part name: the tool teams first, then the orchestrator."""
     return {
-        part: WorkerSpec(part, site.worker, site.namespace, site.task_queue)
+        part: WorkerSpec(
+            part, site.worker, site.namespace, site.task_queue, serves_nexus=part != ORCHESTRATOR
+        )
         for part, site in topology.sites().items()
     }
 
@@ -107,26 +111,33 @@ class WorkerProcess:
         return self
 
     async def until_polling(self, within: float = POLLING_WITHIN_SECONDS) -> None:
-        """Wait until this very process polls its task queue: pollers are told apart by their identity
-        (``<pid>@<host>``), since a killed predecessor stays listed for a while. Fails at once, with the
-        worker's log, if the process exits instead."""
-        request = DescribeTaskQueueRequest(
-            namespace=self.spec.namespace,
-            task_queue=TaskQueue(name=self.spec.task_queue),
-            task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-        )
+        """Wait until this very process polls its task queue (a tool team's worker: for workflow and Nexus
+        tasks both). Pollers are told apart by their identity (``<pid>@<host>``), since a killed predecessor
+        stays listed for a while. Fails at once, with the worker's log, if the process exits instead."""
+        queue_types = [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW]
+        if self.spec.serves_nexus:
+            queue_types.append(TaskQueueType.TASK_QUEUE_TYPE_NEXUS)
         deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if not self.running():
-                raise StackError(f"worker {self.spec.name} ({self.spec.module}) exited:\n{self.log()}")
-            response = await self._client.workflow_service.describe_task_queue(request)
-            if any(poller.identity.startswith(f"{self.pid}@") for poller in response.pollers):
-                return
-            await asyncio.sleep(0.05)
-        raise StackError(
-            f"worker {self.spec.name} does not poll {self.spec.namespace}/{self.spec.task_queue} "
-            f"after {within:.0f} s:\n{self.log()}"
-        )
+        for queue_type in queue_types:
+            request = DescribeTaskQueueRequest(
+                namespace=self.spec.namespace,
+                task_queue=TaskQueue(name=self.spec.task_queue),
+                task_queue_type=queue_type,
+            )
+            while not await self._polls(request):
+                if time.monotonic() > deadline:
+                    raise StackError(
+                        f"worker {self.spec.name} does not poll {self.spec.namespace}/{self.spec.task_queue} "
+                        f"({TaskQueueType.Name(queue_type)}) after {within:.0f} s:\n{self.log()}"
+                    )
+                await asyncio.sleep(0.05)
+
+    async def _polls(self, request: DescribeTaskQueueRequest) -> bool:
+        if not self.running():
+            raise StackError(f"worker {self.spec.name} ({self.spec.module}) exited:\n{self.log()}")
+        # retry=True: a busy server's transient errors (a cancelled or unavailable call) are retried, not fatal.
+        response = await self._client.workflow_service.describe_task_queue(request, retry=True)
+        return any(poller.identity.startswith(f"{self.pid}@") for poller in response.pollers)
 
     async def restart(self, env: Mapping[str, str] | None = None) -> None:
         """Stop and start again; with ``env``, the new process runs with these settings instead of the

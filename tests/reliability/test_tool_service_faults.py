@@ -86,7 +86,8 @@ async def test_a_team_down_for_ten_seconds_answers_the_call_once_it_is_back(
     stack: Suite, orchestrator_worker: WorkerProcess, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     chat = await Conversation.start(stack.client)
-    await chat.send("What is my IP address?")  # discovery is done with both teams up
+    first = await chat.send("What is my IP address?")
+    assert first.unavailable_services == [], "discovery must be done with both teams up"
     finance = tool_workers["finance"]
     finance.stop()
     try:
