@@ -8,6 +8,7 @@ from finance_service.roi import compound_roi
 from shared.kit import Tool, ToolTeam
 
 TEAM = "finance"
+READ = "finance:read"
 
 
 def build_team(quotes: QuoteProvider | None = None) -> ToolTeam:
@@ -28,6 +29,7 @@ def build_team(quotes: QuoteProvider | None = None) -> ToolTeam:
                 description="Get the latest price of a stock by its ticker symbol, with the day's change.",
                 arguments=StockPriceArguments,
                 run=stock_price,
+                scopes=(READ,),
             ),
             Tool(
                 name="calculate_roi",
@@ -37,6 +39,7 @@ def build_team(quotes: QuoteProvider | None = None) -> ToolTeam:
                 ),
                 arguments=RoiArguments,
                 run=calculate_roi,
+                scopes=(READ,),
             ),
         ],
     )

@@ -80,6 +80,7 @@ class Ticket(BaseModel):
     priority: Priority = Field(description="How urgent.")
     status: Literal["open", "closed"] = Field(description="Whether it is being worked on.")
     created_at: str = Field(description="When it was opened (UTC, ISO 8601).")
+    requested_by: str | None = Field(default=None, description="Who asked for it, as IT verified it.")
 
 
 class ListTicketsArguments(BaseModel):

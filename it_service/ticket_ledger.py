@@ -35,9 +35,12 @@ CREATE TABLE IF NOT EXISTS tickets (
     description TEXT NOT NULL,
     priority TEXT NOT NULL,
     status TEXT NOT NULL DEFAULT 'open',
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    requested_by TEXT
 )
 """
+_ADDED_COLUMNS = {"requested_by": "TEXT"}
+"""Columns added since the first release: a ledger made before them gets them on first use."""
 
 
 @runtime_checkable
@@ -45,7 +48,12 @@ class TicketLedger(Protocol):
     """Creates tickets exactly once per idempotency key, and lists them."""
 
     async def create(
-        self, idempotency_key: str, title: str, description: str, priority: Priority
+        self,
+        idempotency_key: str,
+        title: str,
+        description: str,
+        priority: Priority,
+        requested_by: str | None = None,
     ) -> Ticket: ...
 
     async def recent(self, status: str, limit: int) -> list[Ticket]: ...
@@ -59,8 +67,17 @@ class SqliteTicketLedger:
         self._setup_lock = threading.Lock()
         self._set_up = False
 
-    async def create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
-        return await asyncio.to_thread(self._create, idempotency_key, title, description, priority)
+    async def create(
+        self,
+        idempotency_key: str,
+        title: str,
+        description: str,
+        priority: Priority,
+        requested_by: str | None = None,
+    ) -> Ticket:
+        return await asyncio.to_thread(
+            self._create, idempotency_key, title, description, priority, requested_by
+        )
 
     async def recent(self, status: str, limit: int) -> list[Ticket]:
         return await asyncio.to_thread(self._recent, status, limit)
@@ -75,13 +92,15 @@ class SqliteTicketLedger:
                 self._set_up = True
         return connection
 
-    def _create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
+    def _create(
+        self, idempotency_key: str, title: str, description: str, priority: Priority, requested_by: str | None
+    ) -> Ticket:
         created_at = datetime.now(UTC).isoformat(timespec="seconds")
         with closing(self._connect()) as connection, connection:
             connection.execute(
-                "INSERT INTO tickets (idempotency_key, title, description, priority, created_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
-                (idempotency_key, title, description, priority, created_at),
+                "INSERT INTO tickets (idempotency_key, title, description, priority, created_at, requested_by)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING",
+                (idempotency_key, title, description, priority, created_at, requested_by),
             )
             row = connection.execute(
                 "SELECT * FROM tickets WHERE idempotency_key = ?", (idempotency_key,)
@@ -105,6 +124,10 @@ def _set_up(connection: sqlite3.Connection) -> None:
         try:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute(_SCHEMA)
+            present = {row[1] for row in connection.execute("PRAGMA table_info(tickets)")}
+            for column, kind in _ADDED_COLUMNS.items():
+                if column not in present:
+                    connection.execute(f"ALTER TABLE tickets ADD COLUMN {column} {kind}")
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
@@ -120,6 +143,7 @@ def _ticket(row: sqlite3.Row) -> Ticket:
         priority=row["priority"],
         status=row["status"],
         created_at=row["created_at"],
+        requested_by=row["requested_by"],
     )
 
 

@@ -20,6 +20,9 @@ from shared.contract import ApprovalRequirement
 from shared.kit import ActivityPolicy, Tool, ToolTeam, current_call
 
 TEAM = "it"
+READ = "it:read"
+WRITE_TICKETS = "it:tickets:write"
+APPROVE_TICKETS = "it:tickets:approve"
 
 
 def build_team(
@@ -37,8 +40,14 @@ def build_team(
         return await jira.project_metrics(arguments.project)
 
     async def create_ticket(arguments: CreateTicketArguments) -> Ticket:
-        key = current_call().idempotency_key
-        return await ledger.create(key, arguments.title, arguments.description, arguments.priority)
+        call = current_call()
+        return await ledger.create(
+            call.idempotency_key,
+            arguments.title,
+            arguments.description,
+            arguments.priority,
+            requested_by=call.requester,
+        )
 
     async def list_tickets(arguments: ListTicketsArguments) -> TicketList:
         found = await ledger.recent(arguments.status, arguments.limit)
@@ -52,6 +61,7 @@ def build_team(
                 description="Get the public IP address of the company network.",
                 arguments=GetIpArguments,
                 run=get_ip,
+                scopes=(READ,),
             ),
             Tool(
                 name="get_jira_metrics",
@@ -61,6 +71,7 @@ def build_team(
                 ),
                 arguments=JiraMetricsArguments,
                 run=get_jira_metrics,
+                scopes=(READ,),
             ),
             Tool(
                 name="create_ticket",
@@ -69,13 +80,16 @@ def build_team(
                 run=create_ticket,
                 # A ticket system can be slow: heartbeats let a dead worker's call move on within seconds.
                 policy=ActivityPolicy(heartbeat_timeout=timedelta(seconds=3)),
-                approval=ApprovalRequirement(),  # it writes to the ledger: a person says yes first
+                # It writes to the ledger: a person with the right (or the asker themself) says yes first.
+                approval=ApprovalRequirement(approver_scope=APPROVE_TICKETS, self_approval=True),
+                scopes=(WRITE_TICKETS,),
             ),
             Tool(
                 name="list_tickets",
                 description="List IT tickets, newest first, open or closed.",
                 arguments=ListTicketsArguments,
                 run=list_tickets,
+                scopes=(READ,),
             ),
         ],
     )

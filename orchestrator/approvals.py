@@ -12,8 +12,6 @@ Deterministic workflow code: time is ``workflow.now()``, waiting is ``workflow.w
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import json
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -22,11 +20,14 @@ from temporalio import activity, workflow
 
 from orchestrator.catalog import CatalogEntry
 from orchestrator.models import ApprovalRecord, PendingApproval, ToolCallDecision
-from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement
+from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement, arguments_digest
+from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 APPROVAL_POLICY = "approval_policy"
 """The local activity that hands the worker's approval policy to the workflow."""
 APPROVAL_POLICY_PATCH = "approval-policy"
+DEFAULT_APPROVER_SCOPE = "agent:approve"
+"""Who may approve a call whose requirement names no scope (the orchestrator's own policy, say)."""
 """Chats recorded before approvals existed replay without the ``approval_policy`` activity."""
 
 
@@ -60,17 +61,6 @@ def approval_policy_activity(policy: ApprovalPolicy) -> Any:
     return approval_policy
 
 
-def arguments_digest(service: str, tool: str, arguments: dict[str, Any]) -> str:
-    """A digest of exactly what runs: a decision quoting it approves nothing else."""
-    canonical = json.dumps(
-        {"service": service, "tool": tool, "arguments": arguments},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
-
-
 class Approvals:
     """The calls waiting for a decision, and the decisions given."""
 
@@ -79,6 +69,9 @@ class Approvals:
         self._closed = False
         """The chat ended: calls still waiting will not run."""
         self._decisions: dict[str, tuple[ToolCallDecision, datetime]] = {}
+        self._deciders: dict[str, Identity] = {}
+        self._waiting: dict[str, tuple[ApprovalRequirement, Identity]] = {}
+        """The requirement of each waiting call, and who asked for it."""
 
     def refusal(self, decision: ToolCallDecision, now: datetime) -> str | None:
         """Why ``decision`` cannot be taken (the update's validator raises it), or None."""
@@ -103,7 +96,25 @@ class Approvals:
         """The chat ends: every call still waiting is denied, none runs after it."""
         self._closed = True
 
-    def decide(self, decision: ToolCallDecision, now: datetime) -> None:
+    def permission_refusal(self, call_id: str, approver: Identity) -> str | None:
+        """Why ``approver`` may not decide on ``call_id`` (a waiting call), or None. The local developer may
+        decide on anything; a verified person needs the tool's approver scope, or to be the asker of a
+        tool that allows self-approval."""
+        requirement, asker = self._waiting[call_id]
+        if approver.issuer is None:
+            return None
+        scope = requirement.approver_scope or DEFAULT_APPROVER_SCOPE
+        if approver.may(scope) or (requirement.self_approval and approver.subject == asker.subject):
+            return None
+        also = " or be the person who asked" if requirement.self_approval else ""
+        return f"{approver.subject} may not decide on {call_id!r}: it takes the scope {scope}{also}."
+
+    def decide(self, decision: ToolCallDecision, now: datetime, approver: Identity | None = None) -> None:
+        """Take ``decision``, made by ``approver`` (verified; None in chats from before identity)."""
+        if approver is not None:
+            self._deciders[decision.call_id] = approver
+            if approver.issuer is not None:  # a verified name replaces the one given
+                decision = decision.model_copy(update={"approver": approver.subject})
         self._decisions[decision.call_id] = (decision, now)
 
     async def wait(
@@ -113,6 +124,7 @@ class Approvals:
         arguments: dict[str, Any],
         requirement: ApprovalRequirement,
         requested_by: str,
+        asker: Identity = LOCAL_DEVELOPER,
     ) -> ApprovalRecord:
         """Wait for the decision on one call, at most its timeout; the record says how it went."""
         now = workflow.now()
@@ -128,12 +140,14 @@ class Approvals:
             expires_at=now + timeout,
         )
         self.pending[call_id] = pending
+        self._waiting[call_id] = (requirement, asker)
         try:
             await workflow.wait_condition(lambda: call_id in self._decisions or self._closed, timeout=timeout)
         except TimeoutError:
             pass
         finally:
             del self.pending[call_id]
+            del self._waiting[call_id]
         if call_id not in self._decisions and self._closed:
             self._decisions[call_id] = (_CHAT_ENDED, workflow.now())
             return _record(pending, "denied", workflow.now(), reason=CHAT_ENDED_REASON)
@@ -142,7 +156,10 @@ class Approvals:
             return _record(pending, "expired", workflow.now())
         decision, decided_at = self._decisions[call_id]
         outcome: Outcome = "approved" if decision.approve else "denied"
-        return _record(pending, outcome, decided_at, decision.approver, decision.reason or None)
+        record = _record(pending, outcome, decided_at, decision.approver, decision.reason or None)
+        if (decider := self._deciders.get(call_id)) is not None:
+            record = record.model_copy(update={"approver_identity": decider.subject})
+        return record
 
 
 Outcome = Literal["approved", "denied", "expired"]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from orchestrator.catalog import CatalogEntry
 from orchestrator.circuit_breaker import CircuitBreaker
 from orchestrator.models import AgentInput, ChatMessage, Transcript
+from shared.identity.identity import Identity
 
 
 class ChatState(BaseModel):
@@ -18,6 +19,9 @@ class ChatState(BaseModel):
     catalog: list[CatalogEntry] = Field(description="Every tool discovered so far (discovery happens once).")
     unavailable: dict[str, str] = Field(description="Tool services still missing, with the reason.")
     breakers: dict[str, CircuitBreaker] = Field(description="Circuit breaker state per tool service.")
+    owner: Identity | None = Field(
+        default=None, description="Who started the chat, verified (None in chats from before identity)."
+    )
 
 
 class AgentRunInput(AgentInput):

@@ -30,8 +30,10 @@ LOOK_TIMEOUT_SECONDS = 5.0
 class Conversation:
     """One ``AgentWorkflow`` run, seen from a client."""
 
-    def __init__(self, handle: WorkflowHandle[AgentWorkflow, Transcript]) -> None:
+    def __init__(self, handle: WorkflowHandle[AgentWorkflow, Transcript], token: str | None = None) -> None:
         self.handle = handle
+        self.token = token
+        """The person's token, sent with every message and decision (needed when an issuer is configured)."""
 
     @property
     def workflow_id(self) -> str:
@@ -45,24 +47,26 @@ class Conversation:
         workflow_id: str | None = None,
         task_queue: str | None = None,
         agent_input: AgentInput | None = None,
+        token: str | None = None,
     ) -> Conversation:
+        chosen = (agent_input or AgentInput()).model_copy(update={"token": token})
         started = await client.start_workflow(
             AgentWorkflow.run,
-            AgentRunInput.model_validate((agent_input or AgentInput()).model_dump()),
+            AgentRunInput.model_validate(chosen.model_dump()),
             id=workflow_id or f"chat-{uuid.uuid4()}",
             task_queue=task_queue or load_topology().orchestrator.task_queue,
         )
         # Not pinned to the first run: a long chat continues as new, and messages go to its latest run.
-        return cls.resume(client, started.id)
+        return cls.resume(client, started.id, token=token)
 
     @classmethod
-    def resume(cls, client: Client, workflow_id: str) -> Conversation:
-        return cls(client.get_workflow_handle_for(AgentWorkflow.run, workflow_id))
+    def resume(cls, client: Client, workflow_id: str, *, token: str | None = None) -> Conversation:
+        return cls(client.get_workflow_handle_for(AgentWorkflow.run, workflow_id), token)
 
     async def send(self, text: str, sender: str | None = None) -> AgentReply:
         """One turn; a rejected message raises ``WorkflowUpdateFailedError`` saying why."""
         return await self.handle.execute_update(
-            AgentWorkflow.send_message, UserMessage(text=text, sender=sender)
+            AgentWorkflow.send_message, UserMessage(text=text, sender=sender, token=self.token)
         )
 
     async def progress(self) -> Progress:
@@ -83,6 +87,7 @@ class Conversation:
                 approve=approve,
                 approver=approver,
                 reason=reason,
+                token=self.token,
             )
         )
 

@@ -15,10 +15,13 @@ from temporalio import workflow
 from temporalio.exceptions import NexusOperationError
 
 from orchestrator.catalog import ToolCatalog
+from orchestrator.identity_checks import proof_headers
 from orchestrator.service_directory import TOOL_SERVICES, TeamEndpoint, tool_service_client
 from orchestrator.tool_results import contract_mismatch
 from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput
 from shared.failures import failure_message
+from shared.identity.call_proofs import CallClaims
+from shared.identity.identity import Identity
 
 DIRECTORY_TIMEOUT = timedelta(seconds=10)
 """How long the ``tool_services`` activity may take."""
@@ -41,27 +44,27 @@ class ToolDiscovery:
         """Whether the first discovery is done (a chat that continued as new carries its tools over)."""
         self._rediscovery: asyncio.Task[None] | None = None
 
-    async def discover_once(self) -> None:
-        """Find every service's tools, unless that is done already."""
+    async def discover_once(self, asker: Identity) -> None:
+        """Find every service's tools ``asker`` may use, unless that is done already."""
         if not self.discovered:
-            await self._discover()
+            await self._discover(asker)
             self.discovered = True
 
-    async def retry_unavailable(self) -> None:
+    async def retry_unavailable(self, asker: Identity) -> None:
         """Try the unavailable services again, in the background; wait only briefly for them."""
         if self._rediscovery is not None and self._rediscovery.done():
             if (error := self._rediscovery.exception()) is not None:
                 workflow.logger.warning("Rediscovery failed: %s", error)
             self._rediscovery = None
         if self.unavailable and self._rediscovery is None:
-            self._rediscovery = asyncio.create_task(self._discover(only=set(self.unavailable)))
+            self._rediscovery = asyncio.create_task(self._discover(asker, only=set(self.unavailable)))
         if self._rediscovery is not None:
             try:
                 await workflow.wait_condition(self._rediscovery.done, timeout=REDISCOVERY_GRACE)
             except TimeoutError:
                 pass  # still waiting on a slow or dead service: answer with what we have
 
-    async def _discover(self, only: set[str] | None = None) -> None:
+    async def _discover(self, asker: Identity, only: set[str] | None = None) -> None:
         """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
         services: list[TeamEndpoint] = await workflow.execute_local_activity(
             TOOL_SERVICES, start_to_close_timeout=DIRECTORY_TIMEOUT, result_type=list[TeamEndpoint]
@@ -71,7 +74,7 @@ class ToolDiscovery:
             if service.endpoint_exists is False:  # scheduling on it would wedge the workflow: never try
                 self.unavailable[service.team] = f"its Nexus endpoint {service.endpoint!r} does not exist"
         reachable = [service for service in wanted if service.endpoint_exists is not False]
-        outcomes = await asyncio.gather(*(_list_tools(service) for service in reachable))
+        outcomes = await asyncio.gather(*(_list_tools(service, asker) for service in reachable))
         for service, outcome in zip(reachable, outcomes, strict=True):
             if isinstance(outcome, ListToolsOutput):
                 if left_out := self.catalog.add_service(service, outcome.tools):
@@ -83,11 +86,18 @@ class ToolDiscovery:
                 self.unavailable[service.team] = outcome
 
 
-async def _list_tools(service: TeamEndpoint) -> ListToolsOutput | str:
-    """The service's catalog, or why there is none."""
+async def _list_tools(service: TeamEndpoint, asker: Identity) -> ListToolsOutput | str:
+    """The part of the service's catalog ``asker`` may use, or why there is none."""
+    headers = await proof_headers(
+        asker, CallClaims(team=service.team, operation=LIST_TOOLS), DISCOVERY_TIMEOUT
+    )
     try:
         raw = await tool_service_client(service.endpoint).execute_operation(
-            LIST_TOOLS, ListToolsInput(), output_type=dict, schedule_to_close_timeout=DISCOVERY_TIMEOUT
+            LIST_TOOLS,
+            ListToolsInput(),
+            output_type=dict,
+            schedule_to_close_timeout=DISCOVERY_TIMEOUT,
+            headers=headers,
         )
     except NexusOperationError as error:
         workflow.logger.warning("Tool discovery failed for %s: %s", service.team, failure_message(error))

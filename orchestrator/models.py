@@ -26,6 +26,12 @@ class AgentInput(BaseModel):
         "finish in the team's namespace (its effect made once, by its idempotency key): keep this above the "
         "tools' retry budget (45 s by default).",
     )
+    token: str | None = Field(
+        default=None,
+        repr=False,
+        description="The person starting the chat's signed token; required when the orchestrator trusts an issuer. Encrypted "
+        "with the chat's other payloads, never logged, never carried into a continued run.",
+    )
 
 
 class UserMessage(BaseModel):
@@ -38,6 +44,12 @@ class UserMessage(BaseModel):
         default=None,
         max_length=200,
         description="Who says it; shown as who asked when a tool call waits for approval.",
+    )
+    token: str | None = Field(
+        default=None,
+        repr=False,
+        description="The sender's signed token; required when the orchestrator trusts an issuer. Encrypted "
+        "with the chat's other payloads, never logged, never carried into a continued run.",
     )
 
     def problem(self) -> str | None:
@@ -96,6 +108,12 @@ class ToolCallDecision(BaseModel):
     approve: bool
     approver: str = Field(min_length=1, max_length=200, description="Who decides.")
     reason: str = Field(default="", max_length=2_000, description="Why; the model reads it on a denial.")
+    token: str | None = Field(
+        default=None,
+        repr=False,
+        description="The approver's signed token; required when the orchestrator trusts an issuer. Encrypted "
+        "with the chat's other payloads, never logged, never carried into a continued run.",
+    )
 
 
 class ApprovalRecord(BaseModel):
@@ -108,6 +126,11 @@ class ApprovalRecord(BaseModel):
     decided_at: datetime
     approver: str | None = Field(default=None, description="None when no one decided (in time, or at all).")
     reason: str | None = None
+    approver_identity: str | None = Field(
+        default=None,
+        description="Who decided, as verified: the token's subject, or `local-developer` when no issuer is "
+        "configured (then `approver` is only the name they gave).",
+    )
 
 
 # --- Live progress --------------------------------------------------------------------------------------

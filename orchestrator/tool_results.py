@@ -58,8 +58,11 @@ def is_service_failure(error: NexusOperationError) -> bool:
     cause = root_cause(error)
     if isinstance(cause, TimeoutError):
         return True
-    if isinstance(cause, nexusrpc.HandlerError):
-        return cause.type != nexusrpc.HandlerErrorType.BAD_REQUEST
+    if isinstance(cause, nexusrpc.HandlerError):  # a wrong call, or one its asker may not make
+        return cause.type not in (
+            nexusrpc.HandlerErrorType.BAD_REQUEST,
+            nexusrpc.HandlerErrorType.UNAUTHORIZED,
+        )
     if isinstance(cause, ApplicationError):  # the tool workflow's own failure, raised without a cause
         return cause.type == TOOL_UNAVAILABLE
     return False

@@ -29,11 +29,14 @@ from orchestrator.approvals import (
 )
 from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
 from orchestrator.circuit_breaker import CircuitBreaker
+from orchestrator.identity_checks import proof_headers
 from orchestrator.models import ApprovalRecord, ModelToolCall, Progress, RunningTool, ToolCallRecord
 from orchestrator.service_directory import tool_service_client
 from orchestrator.tool_results import contract_mismatch, failed, is_service_failure, succeeded
-from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput
+from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput, arguments_digest
 from shared.failures import failure_message
+from shared.identity.call_proofs import CallClaims
+from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 POLICY_TIMEOUT = timedelta(seconds=10)
 
@@ -174,19 +177,21 @@ class ToolRouter:
         target = self.target(call)
         return target if isinstance(target, Refused) else self.admit(target, now)
 
-    async def call(self, call: ModelToolCall, position: str, requested_by: str) -> ToolOutcome:
+    async def call(
+        self, call: ModelToolCall, position: str, requested_by: str, asker: Identity = LOCAL_DEVELOPER
+    ) -> ToolOutcome:
         """Make one tool call; ``position`` (turn.step.index) makes its id unique within the chat. The record
         carries the call id, how long the call took and, for a gated call, its approval."""
         started = workflow.now()
         call_id = f"{workflow.info().workflow_id}/{position}"
-        (record, content), approval = await self._call(call, call_id, requested_by)
+        (record, content), approval = await self._call(call, call_id, requested_by, asker)
         duration = (workflow.now() - started).total_seconds() * 1000
         return record.model_copy(
             update={"call_id": call_id, "duration_ms": round(duration, 1), "approval": approval}
         ), content
 
     async def _call(
-        self, call: ModelToolCall, call_id: str, requested_by: str
+        self, call: ModelToolCall, call_id: str, requested_by: str, asker: Identity
     ) -> tuple[ToolOutcome, ApprovalRecord | None]:
         target = self.target(call)
         if isinstance(target, Refused):
@@ -194,7 +199,7 @@ class ToolRouter:
         approval = None
         if (requirement := (await self._approval_policy()).requirement(target.entry)) is not None:
             approval = await self.approvals.wait(
-                call_id, target.entry, target.arguments, requirement, requested_by
+                call_id, target.entry, target.arguments, requirement, requested_by, asker
             )
             if (refusal := outcome_message(approval, requirement.timeout_seconds)) is not None:
                 return failed(target.entry.model_name, target.entry, target.arguments, refusal), approval
@@ -209,21 +214,29 @@ class ToolRouter:
             if isinstance(route, RunLocally):
                 return await _run_locally(route), approval
             try:
-                result = await self._execute_tool(route, call_id)
+                result = await self._execute_tool(route, call_id, asker)
             except (ValidationError, NexusOperationError) as error:
                 return route.failed_with(error, workflow.now()), approval
             return route.answered(result), approval
         finally:
             del self.running[call_id]
 
-    async def _execute_tool(self, route: RunRemotely, call_id: str) -> dict[str, Any]:
+    async def _execute_tool(self, route: RunRemotely, call_id: str, asker: Identity) -> dict[str, Any]:
         entry = route.entry
         assert entry.endpoint is not None, "remote tools carry their endpoint"
+        claims = CallClaims(
+            team=entry.service,
+            operation=EXECUTE_TOOL,
+            tool=entry.tool,
+            call_id=call_id,
+            arguments_digest=arguments_digest(entry.service, entry.tool, route.arguments),
+        )
         raw = await tool_service_client(entry.endpoint).execute_operation(
             EXECUTE_TOOL,
             ExecuteToolInput(tool=entry.tool, arguments=route.arguments, call_id=call_id),
             output_type=dict,
             schedule_to_close_timeout=self._tool_timeout,
+            headers=await proof_headers(asker, claims, self._tool_timeout),
         )
         return dict(ExecuteToolOutput.model_validate(raw).result)
 

@@ -13,12 +13,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from orchestrator.approvals import approval_policy_activity
+from orchestrator.identity_checks import IdentityActivities
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
 from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.workflow import AgentWorkflow
 from shared.connection import connect
+from shared.identity.settings import IdentitySettings
 from shared.kit.activities import tool_activity
 from shared.log import configure_logging, get_logger
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, worker_arguments
@@ -29,7 +31,9 @@ LITELLM_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
 from the internet instead of using the copy litellm ships."""
 
 
-def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
+def build_worker(
+    client: Client, settings: OrchestratorSettings, identity: IdentitySettings | None = None
+) -> Worker:
     """The orchestrator's worker. It loads litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP`` first (``main``
     does)."""
     # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
@@ -38,6 +42,9 @@ def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
     from orchestrator.llm.activity import LlmActivities
 
     weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
+    identity = IdentitySettings.from_env() if identity is None else identity
+    # Inconsistent identity settings (an issuer without its keys) stop the worker here.
+    checks = IdentityActivities(identity.user_tokens(), identity.call_proof_signer())
     llm = LlmActivities(settings)
     directory = ServiceDirectory(client)
     return Worker(
@@ -48,6 +55,7 @@ def build_worker(client: Client, settings: OrchestratorSettings) -> Worker:
             llm.call_llm,
             directory.tool_services,
             approval_policy_activity(settings.approval_policy()),
+            *checks.activities(),
             *(tool_activity(tool) for tool in LOCAL_TOOLS),
         ],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
@@ -63,9 +71,11 @@ async def main(
     settings = settings or OrchestratorSettings.from_env()
     if client is None:
         client = await connect(load_topology().orchestrator.namespace, profile=profile)
-    worker = build_worker(client, settings)
+    identity = IdentitySettings.from_env()
+    worker = build_worker(client, settings, identity)
     get_logger(__name__).info(
         "orchestrator worker started",
+        **identity.describe(),
         namespace=client.namespace,
         task_queue=settings.task_queue,
         model=settings.model,

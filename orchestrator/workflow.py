@@ -11,12 +11,13 @@ import asyncio
 from datetime import timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.discovery import ToolDiscovery
+    from orchestrator.identity_checks import IDENTITY_REFUSED, verified
     from orchestrator.llm.model_call import ask_model, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
@@ -32,13 +33,18 @@ with workflow.unsafe.imports_passed_through():
     )
     from orchestrator.tool_routing import ToolRouter
     from shared.failures import failure_message
+    from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 AGENT_WORKFLOW = "AgentWorkflow"
+DECISION_REFUSED = "DecisionRefused"
+"""The failure type of a decision refused after its token was checked (the approver lacks the right)."""
 
 TURNS_PER_RUN = 100
 """After this many turns (or when Temporal suggests it) the chat continues as new, keeping its history small."""
 TRANSCRIPT_KEPT = 50
 """Turns of the transcript a continued chat carries; older ones are counted in ``earlier_turns``."""
+REFUSED_CHAT_KEPT = timedelta(minutes=10)
+"""How long a chat whose start token was refused stays, refusing every message with the reason, then ends."""
 
 
 @workflow.defn(name=AGENT_WORKFLOW)
@@ -60,17 +66,32 @@ class AgentWorkflow:
         self._progress = Progress()
         self._history: list[ChatMessage] = list(carried.history) if carried else []
         self._transcript = carried.transcript if carried else Transcript()
+        self._owner: Identity | None = (carried.owner or LOCAL_DEVELOPER) if carried else None
+        """Who started the chat, verified (None until the start token is checked)."""
+        self._refusal: str | None = None
+        """Why the start token was refused: the chat then refuses every message with it."""
         self._turns_this_run = 0
         self._busy = False
         self._ended = False
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
-        await self._discovery.discover_once()
+        if self._owner is None:
+            try:
+                self._owner = await verified(input.token)
+            except ActivityError as error:
+                self._refusal = failure_message(error)
+                await workflow.wait_condition(lambda: self._ended, timeout=REFUSED_CHAT_KEPT)
+                self._transcript.ended = True
+                return self._transcript
+        await self._discovery.discover_once(self._owner)
         await workflow.wait_condition(lambda: self._ended or self._time_to_continue_as_new())
         await workflow.wait_condition(workflow.all_handlers_finished)
         if not self._ended:
-            workflow.continue_as_new(self._input.model_copy(update={"resume": self._state_to_carry()}))
+            # The token stays behind: the next run keeps the verified owner, not a credential.
+            workflow.continue_as_new(
+                self._input.model_copy(update={"resume": self._state_to_carry(), "token": None})
+            )
         self._transcript.ended = True
         return self._transcript
 
@@ -90,16 +111,18 @@ class AgentWorkflow:
             catalog=self._discovery.catalog.entries(),
             unavailable=self._discovery.unavailable,
             breakers=self._router.breakers,
+            owner=self._owner,
         )
 
     @workflow.update
     async def send_message(self, message: UserMessage) -> AgentReply:
         self._busy = True
         try:
+            sender = await _identity_of(message.token)
             await workflow.wait_condition(lambda: self._discovery.discovered)
             self._progress = Progress(state="discovering", since=workflow.now())
-            await self._discovery.retry_unavailable()
-            reply = await self._turn(message.text.strip(), message.sender or "the chat's user")
+            await self._discovery.retry_unavailable(sender)
+            reply = await self._turn(message.text.strip(), sender, _named(sender, message.sender))
         finally:
             self._busy = False
             self._progress = Progress()
@@ -109,6 +132,8 @@ class AgentWorkflow:
 
     @send_message.validator
     def _validate_message(self, message: UserMessage) -> None:
+        if self._refusal is not None:
+            raise ValueError(f"This chat was not opened. {self._refusal} Then start a new chat.")
         if self._ended:
             raise ValueError("This chat has ended; start a new one to keep talking.")
         if self._busy:
@@ -119,8 +144,15 @@ class AgentWorkflow:
             raise ValueError(problem)
 
     @workflow.update
-    def decide_tool_call(self, decision: ToolCallDecision) -> None:
-        self._router.approvals.decide(decision, workflow.now())
+    async def decide_tool_call(self, decision: ToolCallDecision) -> None:
+        approver = await _identity_of(decision.token)
+        approvals = self._router.approvals
+        # Checked again after the token's check: another decision may have come in meanwhile.
+        if (refusal := approvals.refusal(decision, workflow.now())) is not None or (
+            refusal := approvals.permission_refusal(decision.call_id, approver)
+        ) is not None:
+            raise ApplicationError(refusal, type=DECISION_REFUSED, non_retryable=True)
+        approvals.decide(decision, workflow.now(), approver)
 
     @decide_tool_call.validator
     def _validate_decision(self, decision: ToolCallDecision) -> None:
@@ -144,7 +176,7 @@ class AgentWorkflow:
         self._ended = True
         self._router.approvals.close()  # a call still waiting for a decision will not run
 
-    async def _turn(self, text: str, sender: str) -> AgentReply:
+    async def _turn(self, text: str, sender: Identity, sender_name: str) -> AgentReply:
         self._history = window([*self._history, ChatMessage(role="user", content=text)])
         records: list[ToolCallRecord] = []
         discovery = self._discovery
@@ -168,7 +200,7 @@ class AgentWorkflow:
             self._progress = Progress(state="running_tools", step=step + 1, since=workflow.now())
             outcomes = await asyncio.gather(
                 *(
-                    self._router.call(call, f"{position}.{index}", sender)
+                    self._router.call(call, f"{position}.{index}", sender_name, sender)
                     for index, call in enumerate(response.tool_calls)
                 )
             )
@@ -186,3 +218,18 @@ class AgentWorkflow:
             reasons = "; ".join(f"{team}: {reason}" for team, reason in unavailable.items())
             text += f"\n\n(Unavailable right now: the tools of {', '.join(unavailable)}. {reasons}.)"
         return AgentReply(text=text, tool_calls=records, unavailable_services=list(unavailable))
+
+
+async def _identity_of(token: str | None) -> Identity:
+    """Who ``token`` belongs to; a refused token fails the update (the chat goes on) saying what to do."""
+    try:
+        return await verified(token)
+    except ActivityError as error:
+        raise ApplicationError(failure_message(error), type=IDENTITY_REFUSED, non_retryable=True) from None
+
+
+def _named(sender: Identity, given: str | None) -> str:
+    """How the sender is named to an approver: their verified name; with no issuer, the name they gave."""
+    if sender.issuer is not None:
+        return sender.subject
+    return given or "the chat's user"

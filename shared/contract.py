@@ -9,6 +9,9 @@ fail with the types below: the names and JSON shapes here are the contract, and 
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
 import nexusrpc
@@ -61,6 +64,13 @@ class ApprovalRequirement(BaseModel):
         le=7 * 24 * 3600,
         description="How long a call waits for a decision; no decision in that time counts as denied.",
     )
+    approver_scope: str | None = Field(
+        default=None,
+        description="The scope a person needs to approve a call; none: anyone the caller lets decide.",
+    )
+    self_approval: bool = Field(
+        default=False, description="Whether the person who asked may approve their own call."
+    )
 
 
 class ToolSpec(BaseModel):
@@ -77,6 +87,10 @@ class ToolSpec(BaseModel):
         default=None,
         description="Set when a person must approve every call (the tool changes something). A caller may "
         "require approval of more tools than a team marks, never of fewer.",
+    )
+    scopes: list[str] = Field(
+        default_factory=list,
+        description="Scopes a caller must hold to see and call the tool (`finance:read`); none: anyone.",
     )
 
 
@@ -124,3 +138,20 @@ class ToolService:
     execute_tool: nexusrpc.Operation[ExecuteToolInput, ExecuteToolOutput] = nexusrpc.Operation(
         name=EXECUTE_TOOL
     )
+
+
+CALL_PROOF_HEADER = "agent-call-proof"
+"""The Nexus header carrying a call's proof of who asked (see ``shared.identity.call_proofs``). A team that
+requires it refuses a call without a valid one as an UNAUTHORIZED ``HandlerError``, never retried."""
+
+
+def arguments_digest(service: str, tool: str, arguments: Mapping[str, Any]) -> str:
+    """A digest of exactly what runs: an approval quoting it approves nothing else, and a call proof carrying
+    it is good for these arguments only."""
+    canonical = json.dumps(
+        {"service": service, "tool": tool, "arguments": arguments},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()

@@ -11,17 +11,20 @@ from temporalio.exceptions import ApplicationError
 
 from shared.contract import TOOL_ERROR
 from shared.heartbeat import heartbeating
+from shared.kit.context import serving
 from shared.kit.errors import ToolError
 from shared.kit.tool import Tool
 
 
-def tool_activity(tool: Tool[Any, Any]) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
+def tool_activity(tool: Tool[Any, Any]) -> Callable[..., Awaitable[dict[str, Any]]]:
     """The activity that runs ``tool``: validates its arguments, heartbeats while it runs if the tool has a
-    heartbeat timeout, and turns a ``ToolError`` into a non-retryable failure carrying the tool's message."""
+    heartbeat timeout, tells ``current_call()`` who asked (its second input, when the caller knows), and
+    turns a ``ToolError`` into a non-retryable failure carrying the tool's message."""
     heartbeat_timeout = tool.policy.heartbeat_timeout
 
     @activity.defn(name=tool.name)
-    async def run_tool(arguments: dict[str, Any]) -> dict[str, Any]:
+    async def run_tool(arguments: dict[str, Any], requester: str | None = None) -> dict[str, Any]:
+        serving(requester)
         try:
             parsed = tool.arguments.model_validate(arguments)
         except ValidationError as error:

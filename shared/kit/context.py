@@ -9,9 +9,12 @@ start) and different for every other call, so a tool with a real effect can make
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from temporalio import activity
+
+_requester: ContextVar[str | None] = ContextVar("requester", default=None)
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,13 @@ class ToolCall:
     tool: str
     idempotency_key: str
     attempt: int
+    requester: str | None = None
+    """Who asked, as the team verified it (the local developer when identity is off); None if not told."""
+
+
+def serving(requester: str | None) -> None:
+    """Note who asked for the call this activity serves (the tool activity does, before the tool runs)."""
+    _requester.set(requester)
 
 
 def current_call() -> ToolCall:
@@ -32,4 +42,5 @@ def current_call() -> ToolCall:
         tool=info.activity_type,
         idempotency_key=f"{info.workflow_id}/{info.activity_id}",
         attempt=info.attempt,
+        requester=_requester.get(),
     )

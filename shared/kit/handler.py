@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from nexusrpc.handler import StartOperationContext, service_handler, sync_operation
 from temporalio import nexus
+from temporalio.common import WorkflowIDReusePolicy
 
 from shared.contract import (
     ExecuteToolInput,
@@ -13,13 +14,15 @@ from shared.contract import (
     ListToolsOutput,
     ToolService,
 )
+from shared.kit.caller_check import current_asker
 from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 
 
-def tool_workflow_id(team: str, tool: str, request_id: str) -> str:
-    """Derived from the Nexus request id, so a retried start finds the run it already started."""
-    return f"{team}-{tool}-{request_id}"
+def tool_workflow_id(team: str, tool: str, call_id: str) -> str:
+    """Derived from the caller's call id: a retried start (same Nexus request id) finds the run it started,
+    and the same call presented again in another request is refused, so nothing runs twice."""
+    return f"{team}-{tool}-{call_id}"
 
 
 @service_handler(service=ToolService)
@@ -31,16 +34,17 @@ class ToolServiceHandler:
 
     @sync_operation
     async def list_tools(self, ctx: StartOperationContext, input: ListToolsInput) -> ListToolsOutput:
-        return ListToolsOutput(tools=self._team.specs())
+        return ListToolsOutput(tools=self._team.specs_for(current_asker()))
 
     @nexus.workflow_run_operation
     async def execute_tool(
         self, ctx: nexus.WorkflowRunOperationContext, input: ExecuteToolInput
     ) -> nexus.WorkflowHandle[ExecuteToolOutput]:
-        request = self._team.prepare(input)
+        request = self._team.prepare(input, current_asker())
         return await ctx.start_workflow(
             ToolWorkflow.run,
             request,
-            id=tool_workflow_id(self._team.name, request.tool, ctx.request_id),
+            id=tool_workflow_id(self._team.name, request.tool, request.call_id),
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             request_eager_start=True,  # its first task goes straight to this worker
         )

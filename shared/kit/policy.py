@@ -53,16 +53,18 @@ class ActivityPolicy(BaseModel):
         )
 
     async def execute_activity(
-        self, activity: str, arguments: Mapping[str, Any], *, local: bool
+        self, activity: str, arguments: Mapping[str, Any], *, local: bool, requester: str | None = None
     ) -> dict[str, Any]:
         """From inside a workflow: run the tool activity named ``activity`` under this policy and return its
         JSON result. ``local`` runs it as a local activity, which has no heartbeats: only for a policy
-        without ``heartbeat_timeout``."""
+        without ``heartbeat_timeout``. ``requester``, when known, is who asked (the tool reads it in
+        ``current_call()``)."""
+        inputs: list[Any] = [arguments] if requester is None else [arguments, requester]
         if local:
             assert self.heartbeat_timeout is None, "a local activity cannot heartbeat"
             local_result: dict[str, Any] = await workflow.execute_local_activity(
                 activity,
-                arguments,
+                args=inputs,
                 start_to_close_timeout=self.start_to_close_timeout,
                 schedule_to_close_timeout=self.retry_budget,
                 retry_policy=self.retry_policy(),
@@ -71,7 +73,7 @@ class ActivityPolicy(BaseModel):
             return local_result
         result: dict[str, Any] = await workflow.execute_activity(
             activity,
-            arguments,
+            args=inputs,
             start_to_close_timeout=self.start_to_close_timeout,
             schedule_to_close_timeout=self.retry_budget,
             heartbeat_timeout=self.heartbeat_timeout,

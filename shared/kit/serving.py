@@ -7,7 +7,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from shared.connection import connect
+from shared.identity.settings import IdentitySettings
 from shared.kit.activities import tool_activity
+from shared.kit.caller_check import CallerCheck
 from shared.kit.handler import ToolServiceHandler
 from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
@@ -15,8 +17,10 @@ from shared.log import configure_logging, get_logger
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped
 
 
-def build_tool_worker(client: Client, team: ToolTeam) -> Worker:
-    """The worker for ``team`` on ``client`` (whose namespace must be the team's)."""
+def build_tool_worker(client: Client, team: ToolTeam, identity: IdentitySettings | None = None) -> Worker:
+    """The worker for ``team`` on ``client`` (whose namespace must be the team's), checking who asks as
+    ``identity`` says (default: the environment's settings)."""
+    identity = IdentitySettings.from_env() if identity is None else identity
     return Worker(
         client,
         task_queue=team.site.task_queue,
@@ -24,6 +28,7 @@ def build_tool_worker(client: Client, team: ToolTeam) -> Worker:
         activities=[tool_activity(tool) for tool in team.tools],
         nexus_service_handlers=[ToolServiceHandler(team)],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
+        interceptors=[CallerCheck(team, identity.call_proof_verifier())],
     )
 
 
@@ -34,9 +39,11 @@ async def serve_tool_team(
     configure_logging()
     if client is None:
         client = await connect(team.site.namespace, profile=profile)
-    worker = build_tool_worker(client, team)
+    identity = IdentitySettings.from_env()
+    worker = build_tool_worker(client, team, identity)
     get_logger(__name__).info(
         "tool worker started",
+        **identity.describe(),
         team=team.name,
         namespace=client.namespace,
         task_queue=team.site.task_queue,

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from shared.contract import ExecuteToolInput, ToolSpec
 from shared.failures import validation_problems
+from shared.identity.identity import Identity
 from shared.kit.tool import Tool
 from shared.kit.tool_workflow import ToolRunRequest
 from shared.topology import ToolServiceSite, load_topology
@@ -34,8 +35,17 @@ class ToolTeam:
     def specs(self) -> list[ToolSpec]:
         return [tool.spec() for tool in self._tools.values()]
 
-    def prepare(self, call: ExecuteToolInput) -> ToolRunRequest:
-        """Validate a call before anything starts; bad input is a BAD_REQUEST that is never retried."""
+    def specs_for(self, asker: Identity) -> list[ToolSpec]:
+        """The catalog ``asker`` may use: tools whose scopes they hold."""
+        return [tool.spec() for tool in self._tools.values() if not asker.lacks(tool.scopes)]
+
+    def scopes_of(self, tool: str) -> tuple[str, ...]:
+        """The scopes a call of ``tool`` needs (none for an unknown tool: ``prepare`` refuses that)."""
+        known = self._tools.get(tool)
+        return known.scopes if known is not None else ()
+
+    def prepare(self, call: ExecuteToolInput, asker: Identity) -> ToolRunRequest:
+        """Validate ``asker``'s call before anything starts; bad input is a BAD_REQUEST, never retried."""
         tool = self._tools.get(call.tool)
         if tool is None:
             known = ", ".join(sorted(self._tools))
@@ -56,4 +66,5 @@ class ToolTeam:
             arguments=arguments.model_dump(mode="json"),
             call_id=call.call_id,
             policy=tool.policy,
+            requester=asker.subject,
         )

@@ -30,6 +30,8 @@ class Tool(Generic[ArgsT, ResultT]):
     policy: ActivityPolicy = field(default_factory=ActivityPolicy)
     approval: ApprovalRequirement | None = None
     """Set for a tool that changes something: a person approves each call before it runs."""
+    scopes: tuple[str, ...] = ()
+    """What a caller must hold to see and call the tool (`finance:read`); checked when identity is on."""
 
     def __post_init__(self) -> None:
         if not TOOL_NAME_PATTERN.match(self.name):
@@ -46,6 +48,7 @@ class Tool(Generic[ArgsT, ResultT]):
             description=self.description,
             input_schema=self.arguments.model_json_schema(),
             approval=self.approval,
+            scopes=list(self.scopes),
         )
 
     async def invoke(self, arguments: ArgsT) -> ResultT:

@@ -32,6 +32,7 @@ class ToolRunRequest(BaseModel):
     arguments: dict[str, JsonValue] = Field(description="Arguments, already validated by the tool's model.")
     call_id: str = Field(description="The caller's id for this call.")
     policy: ActivityPolicy = Field(description="Timeouts and retries of the tool's activity.")
+    requester: str | None = Field(default=None, description="Who asked, as the team verified it.")
 
 
 @workflow.defn(name=TOOL_WORKFLOW_NAME, sandboxed=False)
@@ -45,7 +46,10 @@ class ToolWorkflow:
             # A tool that heartbeats needs a regular activity, which another worker can take over; any
             # other runs as a local activity, with no round trip through the server.
             result = await request.policy.execute_activity(
-                request.tool, request.arguments, local=request.policy.heartbeat_timeout is None
+                request.tool,
+                request.arguments,
+                local=request.policy.heartbeat_timeout is None,
+                requester=request.requester,
             )
         except ActivityError as error:
             # Failing the workflow (not the task) ends the Nexus operation with the tool's message.

@@ -28,11 +28,10 @@ from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import temporal_binary
 from harness.suite import Suite
 from harness.workers import WorkerProcess, orchestrator_on
-from orchestrator.approvals import arguments_digest
 from orchestrator.conversation import Conversation
 from orchestrator.llm.names import CALL_LLM
 from orchestrator.models import AgentReply, ApprovalRecord, ToolCallRecord
-from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS
+from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, arguments_digest
 from shared.topology import load_topology
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.integration.agent_support import activities_scheduled
@@ -193,10 +192,10 @@ async def test_an_approved_call_runs_exactly_once_under_its_call_id_and_its_reco
     (call,) = await remote_tool_calls(chat.handle)
     assert (call.tool, call.call_id, call.arguments) == ("create_ticket", pending.call_id, {"title": title})
     assert await tool_runs(stack, "it", pending.call_id, since, at_least=1) == [
-        f"it-create_ticket-{call.request_id}"
+        f"it-create_ticket-{call.call_id}"
     ], "one tool workflow ran the call, under the call's own id"
     it_client = await stack.client_for(load_topology().tool_service("it").namespace)
-    tool_run = await it_client.get_workflow_handle(f"it-create_ticket-{call.request_id}").fetch_history()
+    tool_run = await it_client.get_workflow_handle(f"it-create_ticket-{call.call_id}").fetch_history()
     assert tool_attempts(tool_run) == [1], "the ticket tool ran more than once"
     assert tool_results(llm_stub.requests[1])["call_ticket"]["result"]["title"] == title
 
@@ -528,7 +527,7 @@ async def test_the_orchestrator_killed_after_the_approval_with_the_call_in_fligh
     (call,) = await remote_tool_calls(chat.handle)
     assert call.call_id == pending.call_id
     it_client = await stack.client_for(load_topology().tool_service("it").namespace)
-    tool_run = await it_client.get_workflow_handle(f"it-create_ticket-{call.request_id}").fetch_history()
+    tool_run = await it_client.get_workflow_handle(f"it-create_ticket-{call.call_id}").fetch_history()
     assert tool_attempts(tool_run) == [1]
     record = only_record(reply)
     assert record.ok

@@ -111,7 +111,7 @@ async def test_the_tool_workflow_runs_in_the_teams_own_namespace(stack: Suite) -
     request_id = str(uuid.uuid4())
     body = {"tool": "get_ip", "arguments": {}, "call_id": "c-ns"}
     await asyncio.to_thread(post_start, stack.nexus_url(IT, "execute_tool"), request_id, body)
-    workflow_id = f"it-get_ip-{request_id}"  # <team>-<tool>-<Nexus request id>
+    workflow_id = "it-get_ip-c-ns"  # <team>-<tool>-<the caller's call id>
     it_client = await stack.client_for(IT_SITE.namespace)
 
     await it_client.get_workflow_handle(workflow_id).result()
@@ -179,11 +179,11 @@ async def test_two_starts_with_the_same_request_id_run_the_tool_once(
 ) -> None:
     url = stack.nexus_url(IT, "execute_tool")
     request_id = str(uuid.uuid4())
-    body = {"tool": "get_jira_metrics", "arguments": {"project": "OPS"}, "call_id": "dup"}
+    body = {"tool": "get_jira_metrics", "arguments": {"project": "OPS"}, "call_id": f"dup-{request_id}"}
     it_client = await stack.client_for(IT_SITE.namespace)
 
     first = await asyncio.to_thread(post_start, url, request_id, body)
-    workflow_id = f"it-get_jira_metrics-{request_id}"
+    workflow_id = f"it-get_jira_metrics-dup-{request_id}"
     handle = it_client.get_workflow_handle(workflow_id)
     await handle.result()  # the retry arrives after the run finished
     first_run_id = (await handle.describe()).run_id

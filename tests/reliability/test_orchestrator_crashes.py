@@ -15,6 +15,7 @@ from orchestrator.conversation import Conversation
 from shared.topology import load_topology
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.integration.agent_support import nexus_schedules
+from tests.support.payloads import payload_json
 from tests.support.tool_runs import tool_attempts
 from tests.support.waiting import eventually
 
@@ -91,8 +92,8 @@ async def test_killed_during_a_nexus_tool_call_the_turn_completes_and_the_tool_r
     assert user_turn_requests(llm_stub, "NVDA?") == 1
     schedules = await nexus_schedules(chat.handle, "execute_tool")
     assert len(schedules) == 1, "the restarted worker scheduled the tool call again"
-    # The tool workflow's id is <team>-<tool>-<Nexus request id>: the very run this call started.
-    request_id = schedules[0].nexus_operation_scheduled_event_attributes.request_id
+    # The tool workflow's id is <team>-<tool>-<call id>: the very run this call started.
+    call_id = (await payload_json(schedules[0].nexus_operation_scheduled_event_attributes.input))["call_id"]
     finance_client = await stack.client_for(load_topology().tool_service("finance").namespace)
-    tool_run = await finance_client.get_workflow_handle(f"finance-stock_price-{request_id}").fetch_history()
+    tool_run = await finance_client.get_workflow_handle(f"finance-stock_price-{call_id}").fetch_history()
     assert tool_attempts(tool_run) == [1], "the tool ran more than once"

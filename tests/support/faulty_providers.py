@@ -31,7 +31,14 @@ def _note(path: str, line: str) -> None:
 class SlowTicketLedger(SqliteTicketLedger):
     """Writes the ticket, then takes 2 s to answer: a crash in that window is the classic duplicate maker."""
 
-    async def create(self, idempotency_key: str, title: str, description: str, priority: Priority) -> Ticket:
-        ticket = await super().create(idempotency_key, title, description, priority)
+    async def create(
+        self,
+        idempotency_key: str,
+        title: str,
+        description: str,
+        priority: Priority,
+        requested_by: str | None = None,
+    ) -> Ticket:
+        ticket = await super().create(idempotency_key, title, description, priority, requested_by)
         await asyncio.sleep(2)
         return ticket

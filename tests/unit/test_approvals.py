@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pydantic import JsonValue
 
-from orchestrator.approvals import ApprovalPolicy, Approvals, arguments_digest, outcome_message
+from orchestrator.approvals import ApprovalPolicy, Approvals, outcome_message
 from orchestrator.catalog import ToolCatalog
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.models import ApprovalRecord, PendingApproval, ToolCallDecision
 from orchestrator.service_directory import TeamEndpoint
 from orchestrator.settings import OrchestratorSettings
-from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement
+from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement, arguments_digest
 from tests.support.teams import declared_tools
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -68,16 +68,16 @@ def decision_on(
 
 def test_a_tool_its_team_marks_needs_approval_even_under_an_empty_policy() -> None:
     assert requirement(ApprovalPolicy(), "it__create_ticket") == ApprovalRequirement(
-        timeout_seconds=DEFAULT_APPROVAL_TIMEOUT_SECONDS
+        timeout_seconds=DEFAULT_APPROVAL_TIMEOUT_SECONDS, approver_scope="it:tickets:approve", self_approval=True
     )
 
 
 def test_the_teams_mark_wins_over_a_policy_that_also_names_the_tool() -> None:
     policy = ApprovalPolicy(patterns=["it/*"], timeout_seconds=2)
 
-    assert requirement(policy, "it__create_ticket") == ApprovalRequirement(
-        timeout_seconds=DEFAULT_APPROVAL_TIMEOUT_SECONDS
-    ), "the team's own timeout applies, not the policy's"
+    assert requirement(policy, "it__create_ticket").timeout_seconds == DEFAULT_APPROVAL_TIMEOUT_SECONDS, (
+        "the team's own timeout applies, not the policy's"
+    )
 
 
 def test_a_tool_no_one_marks_needs_no_approval() -> None:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from it_service.providers import IpProvider, OfflineIpProvider
 from shared.contract import ExecuteToolInput
+from shared.identity.identity import LOCAL_DEVELOPER
 from shared.kit import ActivityPolicy, Tool, ToolTeam
 from shared.kit.provider_loading import ProviderConfigError, load_provider
 
@@ -64,7 +65,9 @@ def test_prepare_passes_validated_arguments_and_the_tools_policy() -> None:
     policy = ActivityPolicy(start_to_close_timeout=timedelta(seconds=5), maximum_attempts=1)
     team = ToolTeam("it", [echo_tool(policy=policy)])
 
-    request = team.prepare(ExecuteToolInput(tool="echo", arguments={"text": "hi"}, call_id="c1"))
+    request = team.prepare(
+        ExecuteToolInput(tool="echo", arguments={"text": "hi"}, call_id="c1"), LOCAL_DEVELOPER
+    )
 
     assert request.arguments == {"text": "hi"}
     assert request.call_id == "c1"
@@ -75,7 +78,7 @@ def test_prepare_rejects_an_unknown_tool_as_bad_request() -> None:
     team = ToolTeam("it", [echo_tool()])
 
     with pytest.raises(nexusrpc.HandlerError) as raised:
-        team.prepare(ExecuteToolInput(tool="nope", arguments={}, call_id="c1"))
+        team.prepare(ExecuteToolInput(tool="nope", arguments={}, call_id="c1"), LOCAL_DEVELOPER)
 
     assert raised.value.type == nexusrpc.HandlerErrorType.BAD_REQUEST
     assert "Unknown tool 'nope' in team 'it'; known tools: echo" in str(raised.value)
@@ -85,7 +88,7 @@ def test_prepare_rejects_invalid_arguments_as_bad_request_naming_the_field() -> 
     team = ToolTeam("it", [echo_tool()])
 
     with pytest.raises(nexusrpc.HandlerError) as raised:
-        team.prepare(ExecuteToolInput(tool="echo", arguments={"text": ""}, call_id="c1"))
+        team.prepare(ExecuteToolInput(tool="echo", arguments={"text": ""}, call_id="c1"), LOCAL_DEVELOPER)
 
     assert raised.value.type == nexusrpc.HandlerErrorType.BAD_REQUEST
     assert "Invalid arguments for tool 'echo': text: String should have at least 1 character" in str(

@@ -1,0 +1,96 @@
+"""Who is asking, inside the chat: each message's (and the chat's start's) token verified by the worker, and
+a proof signed for each tool call, all through local activities, so the history keeps the outcome and a
+replay never checks a token again (it may have expired since).
+
+The worker holds the keys (``IdentitySettings``); the workflow holds only verified identities and the proofs
+made for it. With identity off the verifier answers "the local developer" and no proof is made.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import activity, workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+from shared.contract import CALL_PROOF_HEADER
+from shared.identity.call_proofs import CallClaims, CallProofSigner
+from shared.identity.identity import LOCAL_DEVELOPER, Identity, IdentityRefused
+from shared.identity.user_tokens import UserTokenVerifier
+
+VERIFY_IDENTITY = "verify_identity"
+SIGN_CALL_PROOF = "sign_call_proof"
+IDENTITY_PATCH = "identity"
+"""Chats recorded before identity existed replay as the local developer's, without these activities."""
+IDENTITY_REFUSED = "IdentityRefused"
+"""The failure type of a refused token: the message says why and what to do."""
+CHECK_TIMEOUT = timedelta(seconds=15)
+PROOF_MARGIN_SECONDS = 60.0
+"""A proof outlives its call's timeout by this much, and not more."""
+
+
+class ProofRequest(BaseModel):
+    """Input of ``sign_call_proof``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    asker: Identity
+    claims: CallClaims
+    ttl_seconds: float
+
+
+class IdentityActivities:
+    """The worker's side: its verifier of people's tokens and its signer of call proofs (None: identity off)."""
+
+    def __init__(self, tokens: UserTokenVerifier | None, signer: CallProofSigner | None) -> None:
+        self._tokens = tokens
+        self._signer = signer
+
+    def activities(self) -> list[Any]:
+        return [self.verify_identity, self.sign_call_proof]
+
+    @activity.defn(name=VERIFY_IDENTITY)
+    async def verify_identity(self, token: str | None) -> Identity:
+        if self._tokens is None:
+            return LOCAL_DEVELOPER
+        try:
+            return self._tokens.verify(token)
+        except IdentityRefused as refusal:
+            raise ApplicationError(str(refusal), type=IDENTITY_REFUSED, non_retryable=True) from None
+
+    @activity.defn(name=SIGN_CALL_PROOF)
+    async def sign_call_proof(self, request: ProofRequest) -> str | None:
+        if self._signer is None:
+            return None
+        return self._signer.sign(request.asker, request.claims, request.ttl_seconds)
+
+
+async def verified(token: str | None) -> Identity:
+    """From workflow code: who ``token`` belongs to; ``ActivityError`` (IdentityRefused) if refused."""
+    if not workflow.patched(IDENTITY_PATCH):
+        return LOCAL_DEVELOPER
+    return await workflow.execute_local_activity(
+        VERIFY_IDENTITY,
+        token,
+        start_to_close_timeout=CHECK_TIMEOUT,
+        retry_policy=RetryPolicy(maximum_attempts=3),
+        result_type=Identity,
+    )
+
+
+async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta) -> dict[str, str]:
+    """From workflow code: the Nexus headers proving ``asker`` makes the call ``claims`` describe (none for
+    the local developer, whom no team asks for proof)."""
+    if asker.issuer is None or not workflow.patched(IDENTITY_PATCH):
+        return {}
+    proof = await workflow.execute_local_activity(
+        SIGN_CALL_PROOF,
+        ProofRequest(asker=asker, claims=claims, ttl_seconds=lifetime.total_seconds() + PROOF_MARGIN_SECONDS),
+        start_to_close_timeout=CHECK_TIMEOUT,
+        retry_policy=RetryPolicy(maximum_attempts=3),
+        result_type=str,
+    )
+    return {CALL_PROOF_HEADER: proof} if proof else {}
