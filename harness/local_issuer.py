@@ -22,7 +22,7 @@ from shared.identity.settings import DEFAULT_AUDIENCE
 LOCAL_ISSUER = "http://127.0.0.1/nexus-agents-local-issuer"
 """The ``iss`` of the tokens this issuer mints."""
 DEFAULT_TOKEN_SECONDS = 3600.0
-EVERY_TOOL_SCOPE = ("finance:read", "it:read", "it:tickets:write", "it:tickets:approve")
+EVERY_TOOL_SCOPE = ("finance:read", "it:read", "it:tickets:write", "it:tickets:approve", "agent:approve")
 """What `scripts/token <user>` grants when no scope is named: every scope the bundled teams' tools need."""
 
 
@@ -51,13 +51,20 @@ class LocalIssuer:
             "CALL_PROOF_JWKS": str(self.proof_jwks),
         }
 
-    def mint(self, user: str, scopes: Sequence[str], ttl_seconds: float = DEFAULT_TOKEN_SECONDS) -> str:
-        """A token for ``user`` holding ``scopes``, valid for ``ttl_seconds``."""
+    def mint(
+        self,
+        user: str,
+        scopes: Sequence[str],
+        ttl_seconds: float = DEFAULT_TOKEN_SECONDS,
+        audience: str = DEFAULT_AUDIENCE,
+    ) -> str:
+        """A token for ``user`` holding ``scopes``, valid for ``ttl_seconds`` (negative: expired already),
+        meant for ``audience``."""
         key = load_private_key(self.ensure_keys().user_key)
         now = int(time.time())
         claims = {
             "iss": LOCAL_ISSUER,
-            "aud": DEFAULT_AUDIENCE,
+            "aud": audience,
             "sub": user,
             "scope": " ".join(scopes),
             "iat": now,

@@ -14,9 +14,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError
 
 from shared.contract import CALL_PROOF_HEADER
+from shared.failures import root_cause
 from shared.identity.call_proofs import CallClaims, CallProofSigner
 from shared.identity.identity import LOCAL_DEVELOPER, Identity, IdentityRefused
 from shared.identity.user_tokens import UserTokenVerifier
@@ -68,17 +69,27 @@ class IdentityActivities:
         return self._signer.sign(request.asker, request.claims, request.ttl_seconds)
 
 
+class TokenRefused(Exception):
+    """Raised in workflow code for a refused token; the message says why and what to do."""
+
+
 async def verified(token: str | None) -> Identity:
-    """From workflow code: who ``token`` belongs to; ``ActivityError`` (IdentityRefused) if refused."""
+    """From workflow code: who ``token`` belongs to; ``TokenRefused`` if it is refused."""
     if not workflow.patched(IDENTITY_PATCH):
         return LOCAL_DEVELOPER
-    return await workflow.execute_local_activity(
-        VERIFY_IDENTITY,
-        token,
-        start_to_close_timeout=CHECK_TIMEOUT,
-        retry_policy=RetryPolicy(maximum_attempts=3),
-        result_type=Identity,
-    )
+    try:
+        return await workflow.execute_local_activity(
+            VERIFY_IDENTITY,
+            token,
+            start_to_close_timeout=CHECK_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=3),
+            result_type=Identity,
+        )
+    except (ActivityError, ApplicationError) as error:  # a local activity's failure may come unwrapped
+        cause = root_cause(error)
+        if isinstance(cause, ApplicationError) and cause.type == IDENTITY_REFUSED:
+            raise TokenRefused(cause.message) from None
+        raise
 
 
 async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta) -> dict[str, str]:

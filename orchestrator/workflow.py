@@ -17,7 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.discovery import ToolDiscovery
-    from orchestrator.identity_checks import IDENTITY_REFUSED, verified
+    from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, verified
     from orchestrator.llm.model_call import ask_model, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
@@ -79,8 +79,8 @@ class AgentWorkflow:
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)
-            except ActivityError as error:
-                self._refusal = failure_message(error)
+            except TokenRefused as refusal:
+                self._refusal = str(refusal)
                 await workflow.wait_condition(lambda: self._ended, timeout=REFUSED_CHAT_KEPT)
                 self._transcript.ended = True
                 return self._transcript
@@ -118,6 +118,9 @@ class AgentWorkflow:
     async def send_message(self, message: UserMessage) -> AgentReply:
         self._busy = True
         try:
+            await workflow.wait_condition(lambda: self._owner is not None or self._refusal is not None)
+            if self._refusal is not None:
+                raise ApplicationError(_not_opened(self._refusal), type=IDENTITY_REFUSED, non_retryable=True)
             sender = await _identity_of(message.token)
             await workflow.wait_condition(lambda: self._discovery.discovered)
             self._progress = Progress(state="discovering", since=workflow.now())
@@ -133,7 +136,7 @@ class AgentWorkflow:
     @send_message.validator
     def _validate_message(self, message: UserMessage) -> None:
         if self._refusal is not None:
-            raise ValueError(f"This chat was not opened. {self._refusal} Then start a new chat.")
+            raise ValueError(_not_opened(self._refusal))
         if self._ended:
             raise ValueError("This chat has ended; start a new one to keep talking.")
         if self._busy:
@@ -224,8 +227,12 @@ async def _identity_of(token: str | None) -> Identity:
     """Who ``token`` belongs to; a refused token fails the update (the chat goes on) saying what to do."""
     try:
         return await verified(token)
-    except ActivityError as error:
-        raise ApplicationError(failure_message(error), type=IDENTITY_REFUSED, non_retryable=True) from None
+    except TokenRefused as refusal:
+        raise ApplicationError(str(refusal), type=IDENTITY_REFUSED, non_retryable=True) from None
+
+
+def _not_opened(refusal: str) -> str:
+    return f"This chat was not opened. {refusal} Then start a new chat."
 
 
 def _named(sender: Identity, given: str | None) -> str:

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import urllib.request
 import uuid
 from typing import Any
 
@@ -21,6 +19,7 @@ from harness.suite import Suite
 from shared.failures import root_cause
 from shared.topology import load_topology
 from tests.integration.conftest import NexusCaller
+from tests.support.nexus_http import post_start
 from tests.support.teams import declared_tools, teams
 from tests.support.tool_runs import tool_attempts
 from tests.support.visibility import list_when_indexed
@@ -37,17 +36,6 @@ async def failure_of(call: Any) -> tuple[NexusOperationError, BaseException]:
     nexus_error = raised.value.cause
     assert isinstance(nexus_error, NexusOperationError), raised.value
     return nexus_error, root_cause(nexus_error)
-
-
-def post_start(url: str, request_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Nexus-Request-Id": request_id},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, json.loads(response.read())
 
 
 @pytest.mark.parametrize("team", teams())

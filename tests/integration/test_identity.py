@@ -1,0 +1,252 @@
+"""Identity from the person to the tool, on a suite of its own with an issuer configured (the local stack's
+identity provider): people's tokens checked by the orchestrator, a proof per tool call checked by the team
+that runs it, approvers with the right. Real server, real worker processes, the offline model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import jwt
+import pytest
+from temporalio.api.enums.v1 import EventType
+from temporalio.api.history.v1 import NexusOperationScheduledEventAttributes
+from temporalio.client import Client, WorkflowUpdateFailedError
+
+from harness.local_issuer import EVERY_TOOL_SCOPE, LocalIssuer
+from harness.suite import Suite, offline_settings, running_suite
+from orchestrator.conversation import Conversation
+from orchestrator.models import AgentReply
+from shared.contract import CALL_PROOF_HEADER, EXECUTE_TOOL
+from shared.identity.keys import load_private_key
+from shared.topology import load_topology
+from tests.support.nexus_http import post_start
+from tests.support.payloads import payload_json
+from tests.support.waiting import eventually
+
+IT_ONLY = ("it:read", "it:tickets:write")
+
+
+@dataclass
+class Secured:
+    suite: Suite
+    issuer: LocalIssuer
+    ticket_db: Path
+
+    async def chat(self, user: str, scopes: tuple[str, ...] = EVERY_TOOL_SCOPE) -> Conversation:
+        return await Conversation.start(self.suite.client, token=self.issuer.mint(user, scopes))
+
+
+@pytest.fixture(scope="module")
+async def secured(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Secured]:
+    state = tmp_path_factory.mktemp("secured")
+    issuer = LocalIssuer(state).ensure_keys()
+    ticket_db = state / "tickets.db"
+    async with running_suite(state, env={**offline_settings(ticket_db), **issuer.settings()}) as suite:
+        yield Secured(suite, issuer, ticket_db)
+
+
+async def refusal_of(chat: Conversation, text: str = "What is my IP address?") -> str:
+    with pytest.raises(WorkflowUpdateFailedError) as raised:
+        await chat.send(text)
+    return str(raised.value.cause)
+
+
+async def test_a_message_without_a_token_is_refused_saying_how_to_get_one_and_the_chat_goes_on(
+    secured: Secured,
+) -> None:
+    chat = await secured.chat("alice")
+    token = chat.token
+    chat.token = None
+
+    refusal = await refusal_of(chat)
+
+    assert "No token" in refusal and "scripts/token" in refusal
+    chat.token = token
+    reply = await chat.send("What is my IP address?")
+    assert [(call.tool, call.ok) for call in reply.tool_calls] == [("get_ip", True)]
+    assert [entry.user for entry in (await chat.transcript()).entries] == ["What is my IP address?"]
+
+
+@pytest.mark.parametrize(
+    ("forge", "says"),
+    [
+        ("expired", "has expired"),
+        ("forged", "signature does not verify"),
+        ("signed by an unknown key", "a key its issuer does not publish"),
+        ("wrong audience", "not meant for"),
+        ("not a token", "not a JWT"),
+    ],
+)
+async def test_a_bad_token_is_refused_with_the_reason(
+    secured: Secured, tmp_path: Path, forge: str, says: str
+) -> None:
+    chat = await secured.chat("alice")
+    if forge == "expired":
+        chat.token = secured.issuer.mint("alice", EVERY_TOOL_SCOPE, ttl_seconds=-60)
+    elif forge == "forged":  # the same claims, under the trusted key's id, signed by another key
+        chat.token = forged_token(secured.issuer, LocalIssuer(tmp_path), "alice")
+    elif forge == "signed by an unknown key":
+        chat.token = LocalIssuer(tmp_path).mint("alice", EVERY_TOOL_SCOPE)
+    elif forge == "wrong audience":
+        chat.token = secured.issuer.mint("alice", EVERY_TOOL_SCOPE, audience="another-app")
+    else:
+        chat.token = "let-me-in"
+
+    refusal = await refusal_of(chat)
+
+    assert says in refusal
+    assert chat.token not in refusal, "a refusal never quotes the token"
+
+
+async def test_a_chat_started_with_a_bad_token_refuses_every_message_with_the_reason(
+    secured: Secured, tmp_path: Path
+) -> None:
+    chat = await Conversation.start(secured.suite.client, token=LocalIssuer(tmp_path).mint("eve", ["*"]))
+
+    refusal = await refusal_of(chat)
+
+    assert "This chat was not opened" in refusal and "a key its issuer does not publish" in refusal
+
+
+async def test_a_user_without_finance_read_is_not_shown_finance_tools_but_it_tools_work(
+    secured: Secured,
+) -> None:
+    chat = await secured.chat("bob", IT_ONLY)
+
+    ip = await chat.send("What is my IP address?")
+    stock = await chat.send("What is the stock price of TSLA?")
+
+    assert [(call.tool, call.ok) for call in ip.tool_calls] == [("get_ip", True)]
+    assert [call.service for call in stock.tool_calls] == [], "the model was never offered a finance tool"
+    assert stock.unavailable_services == []
+
+
+async def test_a_sender_without_the_scope_is_told_plainly_they_are_not_permitted(secured: Secured) -> None:
+    chat = await secured.chat("alice")  # the chat's tools are alice's; bob sends the next message
+    chat.token = secured.issuer.mint("bob", IT_ONLY)
+
+    reply = await chat.send("What is the stock price of TSLA?")
+
+    (call,) = reply.tool_calls
+    assert (call.tool, call.ok) == ("stock_price", False)
+    assert call.error is not None and "Not permitted" in call.error and "finance:read" in call.error
+    assert "not permitted" in reply.text.lower()
+    assert call.duration_ms is not None and call.duration_ms < 10_000, "a refusal is answered, not retried"
+
+
+async def test_the_ticket_records_who_asked_and_the_approval_who_decided(secured: Secured) -> None:
+    title = f"Badge reader {uuid.uuid4().hex[:6]}"
+    alice = await secured.chat("alice")
+
+    reply = await alice.send_approving(f"Open a ticket titled '{title}'", approver="ignored when verified")
+
+    (call,) = reply.tool_calls
+    assert (call.tool, call.ok) == ("create_ticket", True)
+    assert (call.result or {}).get("requested_by") == "alice"
+    assert requested_by(secured.ticket_db, title) == "alice"
+    assert call.approval is not None
+    assert (call.approval.approver, call.approval.approver_identity) == ("alice", "alice")
+
+
+async def test_an_approver_without_the_right_is_refused_and_one_with_it_decides(secured: Secured) -> None:
+    alice = await secured.chat("alice", IT_ONLY)
+    title = f"Broken chair {uuid.uuid4().hex[:6]}"
+    asking = asyncio.ensure_future(alice.send(f"Open a ticket titled '{title}'"))
+    await eventually(alice.pending_approvals, what="the call waits for approval")  # type: ignore[arg-type]
+    (pending,) = await alice.pending_approvals()
+    mallory = Conversation.resume(
+        secured.suite.client, alice.workflow_id, token=secured.issuer.mint("mallory", IT_ONLY)
+    )
+    carol = Conversation.resume(
+        secured.suite.client, alice.workflow_id, token=secured.issuer.mint("carol", ["it:tickets:approve"])
+    )
+
+    with pytest.raises(WorkflowUpdateFailedError) as refused:
+        await mallory.decide(pending, approve=True, approver="mallory")
+    await carol.decide(pending, approve=True, approver="someone else", reason="needed")
+    reply: AgentReply = await asyncio.wait_for(asking, 60)
+
+    assert "mallory may not decide" in str(refused.value.cause)
+    assert "it:tickets:approve" in str(refused.value.cause)
+    (call,) = reply.tool_calls
+    assert call.ok and call.approval is not None
+    assert (call.approval.approver, call.approval.approver_identity, call.approval.requested_by) == (
+        "carol",
+        "carol",
+        "alice",
+    )
+
+
+async def test_a_proof_copied_from_the_history_runs_nothing_anywhere_else(secured: Secured) -> None:
+    chat = await secured.chat("alice")
+    await chat.send("What is the stock price of TSLA?")
+    scheduled = await nexus_scheduled(chat, EXECUTE_TOOL)
+    proof = scheduled.nexus_header[CALL_PROOF_HEADER]
+    original = await payload_json(scheduled.input, secured.suite.client.data_converter)
+    assert original["tool"] == "stock_price"
+    topology = load_topology()
+    finance_url = secured.suite.nexus_url(topology.tool_service("finance").endpoint, EXECUTE_TOOL)
+    it_url = secured.suite.nexus_url(topology.tool_service("it").endpoint, EXECUTE_TOOL)
+    headers = {CALL_PROOF_HEADER: proof}
+
+    other_team = post_start(
+        it_url, str(uuid.uuid4()), {**original, "tool": "get_ip", "arguments": {}}, headers
+    )
+    changed = post_start(
+        finance_url, str(uuid.uuid4()), {**original, "arguments": {"ticker": "MSFT"}}, headers
+    )
+    again = post_start(finance_url, str(uuid.uuid4()), original, headers)
+    unproven = post_start(finance_url, str(uuid.uuid4()), {**original, "call_id": "new"}, {})
+
+    assert other_team[0] == 403 and "not meant for 'it'" in json.dumps(other_team[1])
+    assert changed[0] == 403 and "made for another call" in json.dumps(changed[1])
+    assert again[0] >= 400, "the same call presented again runs nothing"
+    assert unproven[0] == 403 and "no proof" in json.dumps(unproven[1])
+
+
+async def test_no_token_appears_in_any_history_or_log(secured: Secured) -> None:
+    chat = await secured.chat("alice")
+    token = chat.token
+    assert token is not None
+    await chat.send("What is the stock price of TSLA?")
+
+    for namespace in load_topology().namespaces():
+        client = await Client.connect(secured.suite.state.address, namespace=namespace)  # no codec: as stored
+        async for execution in client.list_workflows():
+            raw = (await client.get_workflow_handle(execution.id).fetch_history()).to_json()
+            assert token not in raw, f"the token is in {namespace}/{execution.id}"
+    for worker in secured.suite.workers.values():
+        assert token not in worker.log()
+
+
+async def nexus_scheduled(chat: Conversation, operation: str) -> NexusOperationScheduledEventAttributes:
+    history = await chat.handle.fetch_history()
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_NEXUS_OPERATION_SCHEDULED:
+            attributes = event.nexus_operation_scheduled_event_attributes
+            if attributes.operation == operation:
+                return attributes
+    raise AssertionError(f"no {operation} in the chat's history")
+
+
+def forged_token(trusted: LocalIssuer, other: LocalIssuer, user: str) -> str:
+    """A token with the trusted issuer's claims and key id, signed with ``other``'s key."""
+    genuine = other.mint(user, EVERY_TOOL_SCOPE)
+    trusted_key_id = json.loads(trusted.user_jwks.read_text())["keys"][0]["kid"]
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    return jwt.encode(
+        claims, load_private_key(other.user_key), algorithm="ES256", headers={"kid": trusted_key_id}
+    )
+
+
+def requested_by(ticket_db: Path, title: str) -> str | None:
+    with closing(sqlite3.connect(ticket_db)) as connection:
+        row = connection.execute("SELECT requested_by FROM tickets WHERE title = ?", (title,)).fetchone()
+    return None if row is None else row[0]
