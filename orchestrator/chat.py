@@ -4,8 +4,9 @@
 While the agent works, a live line says what it does (calling the model, step n; running a tool, for how
 long; waiting for approval). A call that needs a person's yes is shown with its exact arguments; answer it
 with ``/approve`` or ``/deny <reason>`` (the oldest waiting call), in this chat or from a second terminal that
-resumes it (``--workflow-id``). ``--as NAME`` says who you are (default: the login name); ``--profile`` picks
-an envconfig profile.
+resumes it (``--workflow-id``). ``--user NAME`` (or ``--as``) says who you are (default: the login name);
+where the agent requires a signed token, give it with ``--token-file PATH`` or the ``AGENT_USER_TOKEN``
+variable (locally: ``scripts/token alice > alice.jwt``). ``--profile`` picks an envconfig profile.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import stat
 import sys
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError
@@ -182,11 +184,26 @@ async def _typed_lines() -> AsyncIterator[str]:
         yield typed.rstrip("\n")
 
 
+TOKEN_VARIABLE = "AGENT_USER_TOKEN"
+"""The variable holding the person's token, when no ``--token-file`` is given."""
+
+
+def user_token(token_file: str | None) -> str | None:
+    """The person's token: the file's content, else ``AGENT_USER_TOKEN``, else none (no issuer configured)."""
+    if token_file is None:
+        return os.environ.get(TOKEN_VARIABLE, "").strip() or None
+    try:
+        return Path(token_file).read_text(encoding="utf-8").strip() or None
+    except OSError as error:
+        raise SystemExit(f"Cannot read the token file {token_file}: {error.strerror}.") from None
+
+
 async def run(client: Client, arguments: argparse.Namespace) -> int:
+    token = user_token(arguments.token_file)
     if arguments.workflow_id and not arguments.new:
-        conversation = Conversation.resume(client, arguments.workflow_id)
+        conversation = Conversation.resume(client, arguments.workflow_id, token=token)
     else:
-        conversation = await Conversation.start(client, workflow_id=arguments.workflow_id)
+        conversation = await Conversation.start(client, workflow_id=arguments.workflow_id, token=token)
     chat = TerminalChat(conversation, arguments.person)
     if arguments.message is not None:
         reply = await chat.send(arguments.message)
@@ -210,7 +227,14 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workflow-id", help="resume this chat (or, with --new, start one with this id)")
     parser.add_argument("--new", action="store_true", help="start a new chat even if --workflow-id is given")
     parser.add_argument(
-        "--as", dest="person", default=_login_name(), help="who you are: the sender and the approver"
+        "--user",
+        "--as",
+        dest="person",
+        default=_login_name(),
+        help="who you are: the sender and the approver (with an issuer, your token says it)",
+    )
+    parser.add_argument(
+        "--token-file", help=f"a file holding your signed token (default: the {TOKEN_VARIABLE} variable)"
     )
     parser.add_argument("--profile", help="temporalio.envconfig profile (default: TEMPORAL_PROFILE)")
     return parser.parse_args(argv)

@@ -39,13 +39,15 @@ from temporalio.client import (
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.conversation import Conversation
+from orchestrator.identity_checks import IDENTITY_REFUSED
 from orchestrator.models import Progress, ToolCallDecision, Transcript, UserMessage
 from orchestrator.web.web_settings import WebChatSettings
-from shared.failures import failure_message, validation_problems
+from orchestrator.workflow import DECISION_REFUSED
+from shared.failures import failure_message, root_cause, validation_problems
 from shared.log import get_logger
 
 log = get_logger(__name__)
@@ -154,7 +156,9 @@ class ChatApi:
 
     async def start_chat(self, request: Request) -> JSONResponse:
         body = await _read(request, StartChat)
-        conversation = await Conversation.start(self._client, workflow_id=body.workflow_id)
+        conversation = await Conversation.start(
+            self._client, workflow_id=body.workflow_id, token=_bearer_token(request)
+        )
         log.info("chat started", workflow_id=conversation.workflow_id)
         view = ChatView(
             workflow_id=conversation.workflow_id,
@@ -198,7 +202,8 @@ class ChatApi:
     async def decide(self, request: Request) -> JSONResponse:
         conversation = self._conversation(request)
         decision = await _read(request, ToolCallDecision)
-        await conversation.submit(decision)  # the workflow's validator is the judge; a refusal is a 409
+        # The workflow is the judge: a refused decision is a 409, a refused approver a 401 or 403.
+        await conversation.submit(decision.model_copy(update={"token": conversation.token}))
         outcome: Literal["approved", "denied"] = "approved" if decision.approve else "denied"
         log.info(
             "tool call decided",
@@ -210,7 +215,15 @@ class ChatApi:
         return _json(DecisionView(call_id=decision.call_id, outcome=outcome))
 
     def _conversation(self, request: Request) -> Conversation:
-        return Conversation.resume(self._client, request.path_params["workflow_id"])
+        return Conversation.resume(
+            self._client, request.path_params["workflow_id"], token=_bearer_token(request)
+        )
+
+
+def _bearer_token(request: Request) -> str | None:
+    """The person's token, from ``Authorization: Bearer ...`` (the page sends it with every request)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 async def _read(request: Request, model: type[Body]) -> Body:
@@ -277,8 +290,11 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
 
 
 async def _on_rejected_update(request: Request, error: Exception) -> Response:
-    # The workflow's validator refused the message or decision; its message says why.
-    return _error(request, 409, failure_message(error))
+    # The workflow refused the message or decision; its message says why (a token: 401; a right: 403).
+    cause = root_cause(error)
+    kind = cause.type if isinstance(cause, ApplicationError) else None
+    status = {IDENTITY_REFUSED: 401, DECISION_REFUSED: 403}.get(kind or "", 409)
+    return _error(request, status, failure_message(error))
 
 
 async def _on_failed_query(request: Request, error: Exception) -> Response:

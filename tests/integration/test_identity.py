@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sqlite3
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -20,6 +22,7 @@ from temporalio.api.history.v1 import NexusOperationScheduledEventAttributes
 from temporalio.client import Client, WorkflowUpdateFailedError
 
 from harness.local_issuer import EVERY_TOOL_SCOPE, LocalIssuer
+from harness.server import free_port
 from harness.suite import Suite, offline_settings, running_suite
 from orchestrator.conversation import Conversation
 from orchestrator.models import AgentReply
@@ -29,6 +32,7 @@ from shared.topology import load_topology
 from tests.support.nexus_http import post_start
 from tests.support.payloads import payload_json
 from tests.support.waiting import eventually
+from tests.support.web_chat import WebChatProcess
 
 IT_ONLY = ("it:read", "it:tickets:write")
 
@@ -224,6 +228,57 @@ async def test_no_token_appears_in_any_history_or_log(secured: Secured) -> None:
             assert token not in raw, f"the token is in {namespace}/{execution.id}"
     for worker in secured.suite.workers.values():
         assert token not in worker.log()
+
+
+async def test_the_terminal_chat_takes_a_token_file_and_says_what_to_do_without_one(
+    secured: Secured, tmp_path: Path
+) -> None:
+    token_file = tmp_path / "alice.jwt"
+    token_file.write_text(secured.issuer.mint("alice", EVERY_TOOL_SCOPE))
+    question = ["--message", "What is my IP address?"]
+
+    with_token = await run_chat(secured, [*question, "--token-file", str(token_file)])
+    without = await run_chat(secured, question)
+
+    assert with_token[0] == 0 and "203.0.113.24" in with_token[1]
+    assert without[0] == 1 and "No token" in without[1] and "Traceback" not in without[1]
+
+
+async def test_the_web_chat_passes_the_bearer_token_and_refuses_a_request_without_one(
+    secured: Secured,
+) -> None:
+    token = secured.issuer.mint("alice", EVERY_TOOL_SCOPE)
+    server = WebChatProcess(secured.suite.base_env, free_port()).start()
+    try:
+        status, chat = await asyncio.to_thread(server.call, "POST", "/api/chats", {}, token=token)
+        assert status == 201
+        messages = f"/api/chats/{chat['workflow_id']}/messages"
+        question = {"text": "What is my IP address?"}
+        answered = await asyncio.to_thread(server.call, "POST", messages, question, token=token)
+        refused = await asyncio.to_thread(server.call, "POST", messages, question)
+    finally:
+        server.stop()
+
+    assert answered[0] == 200 and answered[1]["tool_calls"][0]["tool"] == "get_ip"
+    assert refused[0] == 401 and "No token" in refused[1]["error"]
+    assert token not in server.log()
+
+
+async def run_chat(secured: Secured, arguments: list[str]) -> tuple[int, str]:
+    """``python -m orchestrator.chat`` against the secured suite: its exit code and output."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "orchestrator.chat",
+        *arguments,
+        env={**os.environ, **secured.suite.base_env, "AGENT_USER_TOKEN": ""},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, output.decode()
 
 
 async def nexus_scheduled(chat: Conversation, operation: str) -> NexusOperationScheduledEventAttributes:

@@ -90,11 +90,20 @@ class WebChatProcess:
         return self.log_path.read_text(errors="replace")
 
     def call(
-        self, method: str, path: str, body: object = None, *, content_type: str = "application/json"
+        self,
+        method: str,
+        path: str,
+        body: object = None,
+        *,
+        content_type: str = "application/json",
+        token: str | None = None,
     ) -> tuple[int, Any]:
-        """One API request: its status and JSON answer. ``body`` as bytes is sent as it is."""
+        """One API request (as the person whose ``token`` it carries): its status and JSON answer. ``body``
+        as bytes is sent as it is."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         headers = {"Content-Type": content_type} if data is not None else {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
         request = urllib.request.Request(
             self.url + path.lstrip("/"), data=data, method=method, headers=headers
         )
