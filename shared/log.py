@@ -1,4 +1,5 @@
-"""structlog, set up once per process. Workflows use ``workflow.logger`` instead."""
+"""structlog, set up once per process, with secrets redacted from every line (``shared.redaction``).
+Workflows use ``workflow.logger`` instead."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import sys
 from typing import Any
 
 import structlog
+
+from shared.redaction import RedactingFilter, redact_event
 
 _configured = False
 
@@ -19,9 +22,12 @@ def configure_logging(level: str | None = None) -> None:
         return
     level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
     logging.basicConfig(stream=sys.stderr, level=level_name, format="%(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            redact_event,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso"),
             structlog.dev.ConsoleRenderer(colors=False),
