@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from temporalio.client import Client
 
 from it_service.tools import build_team
 from shared.kit import serve_tool_team
-from shared.process import worker_arguments
+from shared.process import start_worker, worker_arguments
 
 
 async def main(client: Client | None = None, *, profile: str | None = None) -> None:
@@ -17,4 +15,4 @@ async def main(client: Client | None = None, *, profile: str | None = None) -> N
 
 if __name__ == "__main__":
     arguments = worker_arguments("Run the IT team's tool worker (namespace it-namespace).")
-    asyncio.run(main(profile=arguments.profile))
+    start_worker(main(profile=arguments.profile))

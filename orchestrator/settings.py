@@ -15,13 +15,14 @@ from orchestrator.approvals import ApprovalPolicy
 from orchestrator.llm.names import OFFLINE_MODEL
 from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS
 from shared.failures import validation_problems
+from shared.process import SettingsProblem
 from shared.topology import load_topology
 
 TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
 """The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
 
 
-class SettingsError(ValueError):
+class SettingsError(SettingsProblem):
     """A setting in the environment is unusable; the message names it and says what it expects."""
 
 

@@ -6,7 +6,6 @@ task queue in namespace ``default``.
 
 from __future__ import annotations
 
-import asyncio
 import os
 
 from temporalio.client import Client
@@ -20,10 +19,11 @@ from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.workflow import AgentWorkflow
 from shared.connection import connect
-from shared.identity.settings import IdentitySettings
+from shared.encryption.settings import describe_encryption
+from shared.identity.settings import IdentitySettings, IdentitySettingsError
 from shared.kit.activities import tool_activity
 from shared.log import configure_logging, get_logger
-from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, worker_arguments
+from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, start_worker, worker_arguments
 from shared.topology import load_topology
 
 LITELLM_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
@@ -72,9 +72,15 @@ async def main(
     if client is None:
         client = await connect(load_topology().orchestrator.namespace, profile=profile)
     identity = IdentitySettings.from_env()
+    if identity.enabled and client.data_converter.payload_codec is None:
+        raise IdentitySettingsError(
+            "IDENTITY_ISSUER is set but payloads are not encrypted: people's tokens would sit in plain text in "
+            "the chats' histories. Set PAYLOAD_KEYS_FILE (the local stack makes a key file)."
+        )
     worker = build_worker(client, settings, identity)
     get_logger(__name__).info(
         "orchestrator worker started",
+        **describe_encryption(client.data_converter),
         **identity.describe(),
         namespace=client.namespace,
         task_queue=settings.task_queue,
@@ -85,4 +91,4 @@ async def main(
 
 if __name__ == "__main__":
     arguments = worker_arguments("Run the orchestrator's agent worker (namespace default).")
-    asyncio.run(main(profile=arguments.profile))
+    start_worker(main(profile=arguments.profile))

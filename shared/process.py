@@ -8,11 +8,17 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from temporalio.worker import Worker
+
+
+class SettingsProblem(ValueError):
+    """A process's settings are unusable or inconsistent; the message names what is missing. A worker
+    refuses to start with it (``start_worker``), never runs half-configured."""
+
 
 STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
 """Every worker's ``sticky_queue_schedule_to_start_timeout``: a killed worker's workflows move to another
@@ -31,6 +37,17 @@ async def run_until_stopped(worker: Worker) -> None:
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+
+
+def start_worker(main: Coroutine[Any, Any, None]) -> NoReturn:
+    """Run a worker's ``main`` to its end; unusable settings end it with their message (exit 2), not a
+    traceback."""
+    try:
+        asyncio.run(main)
+    except SettingsProblem as problem:
+        print(f"The worker cannot start: {problem}", file=sys.stderr)
+        exit_process(2)
+    exit_process(0)
 
 
 def worker_arguments(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:

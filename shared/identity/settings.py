@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.identity.call_proofs import CallProofSigner, CallProofVerifier
 from shared.identity.public_keys import PublicKeys
 from shared.identity.user_tokens import UserTokenVerifier
+from shared.process import SettingsProblem
 
 DEFAULT_AUDIENCE = "nexus-agents"
 
 
-class IdentitySettingsError(ValueError):
+class IdentitySettingsError(SettingsProblem):
     """The identity settings are inconsistent; the message names what is missing."""
 
 

@@ -7,6 +7,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from shared.connection import connect
+from shared.encryption.settings import describe_encryption
 from shared.identity.settings import IdentitySettings
 from shared.kit.activities import tool_activity
 from shared.kit.caller_check import CallerCheck
@@ -43,6 +44,7 @@ async def serve_tool_team(
     worker = build_tool_worker(client, team, identity)
     get_logger(__name__).info(
         "tool worker started",
+        **describe_encryption(client.data_converter),
         **identity.describe(),
         team=team.name,
         namespace=client.namespace,

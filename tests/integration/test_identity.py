@@ -264,6 +264,32 @@ async def test_the_web_chat_passes_the_bearer_token_and_refuses_a_request_withou
     assert token not in server.log()
 
 
+@pytest.mark.parametrize(
+    ("module", "unset", "says"),
+    [
+        ("finance_service.worker", "CALL_PROOF_JWKS", "CALL_PROOF_JWKS is not"),
+        ("orchestrator.worker", "CALL_PROOF_KEY", "CALL_PROOF_KEY is not"),
+        ("orchestrator.worker", "IDENTITY_JWKS", "IDENTITY_JWKS is not set"),
+        ("orchestrator.worker", "PAYLOAD_KEYS_FILE", "payloads are not encrypted"),
+    ],
+)
+async def test_a_half_configured_worker_refuses_to_start_saying_what_is_missing(
+    secured: Secured, module: str, unset: str, says: str
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        module,
+        env={**os.environ, **secured.suite.base_env, unset: ""},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), 60)
+
+    assert process.returncode == 2
+    assert says in output.decode() and "Traceback" not in output.decode()
+
+
 async def run_chat(secured: Secured, arguments: list[str]) -> tuple[int, str]:
     """``python -m orchestrator.chat`` against the secured suite: its exit code and output."""
     process = await asyncio.create_subprocess_exec(
