@@ -2,7 +2,9 @@
 namespaces and Nexus endpoints, and real worker processes that are awaited until they poll and stopped by
 pid. The demo, chaos, the benchmarks and the tests all bring the suite up through ``running_suite``.
 
-- ``server``: start, health-check and stop one dev server whose state lives in a folder.
+- ``server``: start, health-check and stop one dev server whose state lives in a folder (and its codec
+  server, payloads being encrypted by default).
+- ``codec``: the stack's payload key file and codec secret, the codec server's command, how to view decoded.
 - ``provisioning``: create what the topology lists and the server lacks (namespaces, endpoints).
 - ``workers``: worker processes, one per part of the topology (or any module), and their polling.
 - ``suite``: all of the above as one async context manager.

@@ -13,7 +13,7 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from temporalio.client import Client
@@ -40,7 +40,12 @@ NEEDS_APPROVAL = "Open a ticket titled 'Printer on floor 3 is jammed' with high 
 PERSON = "demo user"
 
 
-async def converse(client: Client, address: str, ui_url: str) -> None:
+async def converse(
+    client: Client,
+    address: str,
+    ui_url: str,
+    how_to_view: Callable[[str, str], list[str]] | None = None,
+) -> None:
     conversation = await Conversation.start(client)
     print(f"\nChat {conversation.workflow_id} with the agent ({address}):\n")
     for question in QUESTIONS:
@@ -59,6 +64,8 @@ async def converse(client: Client, address: str, ui_url: str) -> None:
     )
     for team, site in topology.tool_services.items():
         print(f"  {team} tool workflows: {ui_url}/namespaces/{site.namespace}/workflows")
+    for line in how_to_view(conversation.workflow_id, topology.orchestrator.namespace) if how_to_view else []:
+        print(line)
 
 
 def show_and_approve(pending: PendingApproval) -> None:
@@ -80,12 +87,13 @@ async def run_demo(arguments: argparse.Namespace) -> None:
             port=arguments.port,
             ui_port=arguments.ui_port,
             stop_server=arguments.stop_server,
+            encrypted=not arguments.no_encryption,
         ) as suite:
             state = suite.state
             print(f"dev server at {state.address} (pid {state.pid}); UI {state.ui_url}")
             for item in suite.created:
                 print(f"created {item}")
-            await converse(suite.client, state.address, state.ui_url)
+            await converse(suite.client, state.address, state.ui_url, suite.how_to_view)
             web = WebChatSettings(port=arguments.web_port, temporal_ui_url=state.ui_url)
             if not arguments.web:
                 print(f"Web chat: scripts/demo --web serves {web.url} with the whole suite, until Ctrl-C")
@@ -121,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--web", action="store_true", help="after the chat, serve the web chat on 127.0.0.1 until Ctrl-C"
     )
     parser.add_argument("--web-port", type=int, default=DEFAULT_PORT_WEB, help="the web chat's port")
+    parser.add_argument(
+        "--no-encryption", action="store_true", help="run the suite without payload encryption"
+    )
     return run(parser.parse_args(argv))
 
 

@@ -2,6 +2,10 @@
 and pid file live in a state folder: started tuned (SQLite in WAL mode, fast task dispatch), checked until
 its frontend is healthy, and stopped by its own pid, never by name (other servers may run on this machine).
 
+Payloads are encrypted by default (``harness.codec``): ``start`` makes the folder's key file and codec secret
+on first use, runs the codec server beside the dev server (tracked, and stopped, by its pid alike) and points
+the UI at it; ``encrypted=False`` (``--no-encryption``) runs neither.
+
 ``scripts/stack start|setup|stop`` (``python -m harness.server``) runs it by hand: ``start`` in the background
 with its state under ``.local/``; ``setup`` creates the namespaces and Nexus endpoints the topology lists and
 the server lacks (run it again after adding a team); ``stop`` stops the server ``start`` started.
@@ -26,7 +30,9 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from harness.codec import DEFAULT_CODEC_PORT, StackEncryption, cli_codec_endpoint, ui_codec_endpoint
 from harness.provisioning import provision
+from shared.encryption.settings import KEYS_FILE_VARIABLE
 from shared.process import exit_process
 from shared.topology import load_topology
 
@@ -56,6 +62,7 @@ SQLITE_WAL_ARGS: tuple[str, ...] = (
 )
 HEALTHY_WITHIN_SECONDS = 60.0
 STOPPED_WITHIN_SECONDS = 15.0
+CODEC_READY_WITHIN_SECONDS = 30.0
 
 
 class StackError(RuntimeError):
@@ -93,6 +100,9 @@ class ServerState:
     port: int
     ui_port: int
     http_port: int
+    codec_pid: int | None = None
+    """The codec server's, when payloads are encrypted."""
+    codec_port: int | None = None
 
     @property
     def address(self) -> str:
@@ -112,20 +122,28 @@ class DevServer:
         self.state_file = self.state_dir / "dev-server.json"
         self.log_file = self.state_dir / "dev-server.log"
         self.db_file = self.state_dir / "temporal.db"
+        self.encryption = StackEncryption(self.state_dir)
+        self.codec_log_file = self.state_dir / "codec-server.log"
 
     def running(self) -> ServerState | None:
         """The server this folder's ``start`` started, if it is still alive. The pid file alone is not
         trusted: after a reboot or a crash its pid may belong to an unrelated process, never to be signalled."""
+        state = self._recorded()
+        return state if state is not None and self._is_ours(state.pid) else None
+
+    def _recorded(self) -> ServerState | None:
         try:
-            state = ServerState(**json.loads(self.state_file.read_text()))
+            return ServerState(**json.loads(self.state_file.read_text()))
         except (FileNotFoundError, ValueError, TypeError):
             return None
-        return state if self._is_ours(state.pid) else None
 
     def _is_ours(self, pid: int) -> bool:
         """Whether ``pid`` is a live ``temporal server start-dev`` on this folder's database."""
         arguments = command_line(pid)
         return "server" in arguments and "start-dev" in arguments and str(self.db_file) in arguments
+
+    def _is_codec_server(self, pid: int) -> bool:
+        return self.encryption.is_codec_server(command_line(pid))
 
     def start(
         self,
@@ -134,16 +152,55 @@ class DevServer:
         http_port: int | None = None,
         *,
         outlive_caller: bool = True,
+        encrypted: bool = True,
+        codec_port: int | None = None,
     ) -> ServerState:
         """Start the server in the background (or return the running one) and wait until it is healthy. A
         port taken by something else is replaced by a free one. With ``outlive_caller`` false the server
-        dies with the thread that started it (a test run ended by its time limit leaves none behind)."""
+        dies with the thread that started it (a test run ended by its time limit leaves none behind).
+        With ``encrypted`` the codec server starts first, alike (on ``codec_port``, else a free port)."""
         if (state := self.running()) is not None:
             return state
         port = free_port() if port_in_use(port) else port
         ui_port = free_port() if port_in_use(ui_port) else ui_port
         http_port = free_port() if http_port is None or port_in_use(http_port) else http_port
         self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.stop()  # a codec server left by a dev server that died
+        codec: tuple[subprocess.Popen[bytes], int] | None = None
+        if encrypted:
+            codec_port = free_port() if codec_port is None or port_in_use(codec_port) else codec_port
+            codec = (self._spawn_codec_server(codec_port, ui_port, outlive_caller), codec_port)
+        try:
+            return self._start_server(port, ui_port, http_port, outlive_caller, codec)
+        except BaseException:
+            if codec is not None and codec[0].poll() is None:
+                codec[0].kill()
+                codec[0].wait()
+            raise
+
+    def _spawn_codec_server(
+        self, codec_port: int, ui_port: int, outlive_caller: bool
+    ) -> subprocess.Popen[bytes]:
+        self.encryption.ensure()  # the keys are made on first use
+        with self.codec_log_file.open("ab") as log:
+            return subprocess.Popen(
+                self.encryption.codec_server_command(codec_port, ui_port),
+                cwd=REPO_ROOT,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+                preexec_fn=None if outlive_caller else die_with_caller(),
+            )
+
+    def _start_server(
+        self,
+        port: int,
+        ui_port: int,
+        http_port: int,
+        outlive_caller: bool,
+        codec: tuple[subprocess.Popen[bytes], int] | None,
+    ) -> ServerState:
+        """The dev server (its UI decoding through ``codec``, the codec server's process and port)."""
         namespaces = [arg for name in load_topology().namespaces() for arg in ("--namespace", name)]
         command = [
             temporal_binary(), "server", "start-dev",
@@ -157,6 +214,8 @@ class DevServer:
             *TUNING_ARGS,
             *namespaces,
         ]  # fmt: skip
+        if codec is not None:
+            command += ["--ui-codec-endpoint", ui_codec_endpoint(codec[1])]
         with self.log_file.open("ab") as log:
             process = subprocess.Popen(
                 command,
@@ -165,9 +224,18 @@ class DevServer:
                 start_new_session=True,  # Ctrl-C in the caller's terminal is not the server's to get
                 preexec_fn=None if outlive_caller else die_with_caller(),
             )
-        state = ServerState(pid=process.pid, port=port, ui_port=ui_port, http_port=http_port)
+        state = ServerState(
+            pid=process.pid,
+            port=port,
+            ui_port=ui_port,
+            http_port=http_port,
+            codec_pid=codec[0].pid if codec is not None else None,
+            codec_port=codec[1] if codec is not None else None,
+        )
         self.state_file.write_text(json.dumps(asdict(state)))
         try:
+            if codec is not None:
+                self._wait_until_codec_ready(*codec)
             self._wait_until_healthy(state, process)
         except BaseException:
             self.stop()  # a server that never became healthy is not left behind
@@ -175,19 +243,35 @@ class DevServer:
         return state
 
     def stop(self) -> bool:
-        """Stop the server this folder's ``start`` started, by its pid. Returns whether one was running."""
-        state = self.running()
+        """Stop the server this folder's ``start`` started, and its codec server, by their pids. Returns
+        whether the server was running."""
+        state = self._recorded()
         self.state_file.unlink(missing_ok=True)
         if state is None:
             return False
-        _signal(state.pid, signal.SIGTERM)
-        deadline = time.monotonic() + STOPPED_WITHIN_SECONDS
-        while time.monotonic() < deadline:
-            if not self._is_ours(state.pid):  # gone (or a zombie: its command line is empty)
-                return True
-            time.sleep(0.1)
-        _signal(state.pid, signal.SIGKILL)
+        codec_pid = state.codec_pid
+        if codec_pid is not None and self._is_codec_server(codec_pid):
+            _terminate(codec_pid, lambda: self._is_codec_server(codec_pid))
+        if not self._is_ours(state.pid):
+            return False
+        _terminate(state.pid, lambda: self._is_ours(state.pid))
         return True
+
+    def _wait_until_codec_ready(self, process: subprocess.Popen[bytes], port: int) -> None:
+        deadline = time.monotonic() + CODEC_READY_WITHIN_SECONDS
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise StackError(
+                    f"The codec server exited with code {process.returncode}: "
+                    f"{_tail(self.codec_log_file)} (see {self.codec_log_file})"
+                )
+            if port_in_use(port):
+                return
+            time.sleep(0.1)
+        raise StackError(
+            f"The codec server is not serving on {port} after {CODEC_READY_WITHIN_SECONDS:.0f} s; "
+            f"see {self.codec_log_file}"
+        )
 
     def _wait_until_healthy(self, state: ServerState, process: subprocess.Popen[bytes]) -> None:
         """Until the frontend answers health checks: an open port alone may still be "not healthy yet"."""
@@ -237,11 +321,49 @@ def command_line(pid: int) -> list[str]:
     return listing.stdout.split()
 
 
+def _terminate(pid: int, still_ours: Callable[[], bool]) -> None:
+    """SIGTERM, then SIGKILL if ``pid`` is still ours after ``STOPPED_WITHIN_SECONDS``."""
+    _signal(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOPPED_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        if not still_ours():  # gone (or a zombie: its command line is empty)
+            return
+        time.sleep(0.1)
+    _signal(pid, signal.SIGKILL)
+
+
+def _tail(path: Path, lines: int = 5) -> str:
+    try:
+        return " | ".join(path.read_text(errors="replace").strip().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 def _signal(pid: int, signum: int) -> None:
     try:
         os.kill(pid, signum)
     except (ProcessLookupError, PermissionError):  # already gone, or (a race) no longer ours
         pass
+
+
+def print_encryption(server: DevServer, state: ServerState) -> None:
+    """What ``start`` says about payload encryption: how workers get the keys, how people see payloads."""
+    if state.codec_port is None:
+        print("payloads are not encrypted (--no-encryption, or the running server was started so)")
+        return
+    encryption = server.encryption
+    print(
+        f"payloads are encrypted; codec server (pid {state.codec_pid}) at {cli_codec_endpoint(state.codec_port)}"
+    )
+    print(f"before starting workers or the chat: export {KEYS_FILE_VARIABLE}={encryption.keys_file}")
+    print(
+        "to see a workflow decoded: "
+        + encryption.show_command(
+            state.address, load_topology().orchestrator.namespace, "<workflow id>", state.codec_port
+        )
+    )
+    print(f"or, for every temporal command of a shell: {encryption.cli_exports(state.codec_port)}")
+    print(f"in the Temporal UI: {encryption.ui_hint(state.codec_port)}")
 
 
 async def setup(address: str) -> list[str]:
@@ -256,6 +378,17 @@ def main() -> int:
     parser.add_argument(
         "--ui-port", type=int, default=DEFAULT_UI_PORT, help="UI port for start (default 8233)"
     )
+    parser.add_argument(
+        "--codec-port",
+        type=int,
+        default=DEFAULT_CODEC_PORT,
+        help=f"codec server port for start (default {DEFAULT_CODEC_PORT})",
+    )
+    parser.add_argument(
+        "--no-encryption",
+        action="store_true",
+        help="start without payload encryption: no key file, no codec server",
+    )
     parser.add_argument("--state-dir", type=Path, default=LOCAL_STATE_DIR, help="database, log and pid file")
     parser.add_argument(
         "--address",
@@ -265,10 +398,16 @@ def main() -> int:
     server = DevServer(arguments.state_dir)
     try:
         if arguments.command == "start":
-            state = server.start(arguments.port, arguments.ui_port)
+            state = server.start(
+                arguments.port,
+                arguments.ui_port,
+                encrypted=not arguments.no_encryption,
+                codec_port=arguments.codec_port,
+            )
             print(f"dev server running (pid {state.pid}) at {state.address}; UI {state.ui_url}")
             if state.port != DEFAULT_PORT:  # workers and the chat default to localhost:7233
                 print(f"before starting workers or the chat: export TEMPORAL_ADDRESS={state.address}")
+            print_encryption(server, state)
         elif arguments.command == "stop":
             print("dev server stopped" if server.stop() else "no dev server of ours was running")
         else:

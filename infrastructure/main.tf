@@ -16,6 +16,9 @@ locals {
 
   # API keys only authenticate to namespaces with API-key auth; mTLS teams bring certificates instead.
   key_teams = var.auth_method == "api_key" ? local.namespaces : {}
+
+  # null and "" both mean: no codec server.
+  codec_server_endpoint = trimspace(coalesce(var.codec_server_endpoint, " "))
 }
 
 resource "temporalcloud_namespace" "part" {
@@ -31,6 +34,14 @@ resource "temporalcloud_namespace" "part" {
 
   namespace_lifecycle = {
     enable_delete_protection = var.delete_protection
+  }
+
+  # The codec server the Cloud UI decodes encrypted payloads with (shared/encryption/codec_server.py, run
+  # by the operator behind https with the suite's key file); none unless codec_server_endpoint is set.
+  codec_server = local.codec_server_endpoint == "" ? null : {
+    endpoint                         = local.codec_server_endpoint
+    pass_access_token                = var.codec_server_pass_access_token
+    include_cross_origin_credentials = var.codec_server_include_cross_origin_credentials
   }
 
   lifecycle {

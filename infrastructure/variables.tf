@@ -103,3 +103,28 @@ variable "additional_callers" {
   type        = list(string)
   default     = []
 }
+
+variable "codec_server_endpoint" {
+  description = "HTTPS address of the codec server the Temporal Cloud UI decodes the suite's encrypted payloads with (shared/encryption/codec_server.py run with the suite's key file, e.g. \"https://codec.example.com\"), set on every namespace. null or \"\" (the default): no codec server; the UI shows payloads encrypted."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.codec_server_endpoint == null || can(regex("^(https://[^\\s/]+(/[^\\s]*)?)?$", trimspace(var.codec_server_endpoint)))
+    error_message = "codec_server_endpoint must be an https:// address such as \"https://codec.example.com\" (Temporal Cloud accepts no other), or null for no codec server."
+  }
+}
+
+variable "codec_server_pass_access_token" {
+  description = "Whether the Cloud UI sends the signed-in user's Temporal Cloud access token (a JWT) to the codec server with each request. Turn it on once the codec server checks such tokens; the suite's codec server authorizes by its own secret (a bearer token or the session cookie of its /login page)."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
+variable "codec_server_include_cross_origin_credentials" {
+  description = "Whether the Cloud UI's requests to the codec server carry the browser's cookies for it: the session cookie a person gets by signing in at the codec server's /login page with its secret."
+  type        = bool
+  default     = true
+  nullable    = false
+}

@@ -1,15 +1,35 @@
 """How every process connects to Temporal: ``temporalio.envconfig`` (TOML profiles and ``TEMPORAL_*``
-variables) with the pydantic data converter, defaulting to the local dev server and the part's namespace."""
+variables) with the pydantic data converter, defaulting to the local dev server and the part's namespace.
+The converter encrypts payloads when ``PAYLOAD_KEYS_FILE`` names a key file (``shared.encryption``)."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.envconfig import ClientConfigProfile
 
+from shared.encryption.settings import codec_for, configured_keys_file
 from shared.topology import namespace_id
 
 LOCAL_ADDRESS = "localhost:7233"
+
+
+def data_converter() -> DataConverter:
+    """The data converter of every client and worker of the suite: pydantic, with the payload codec when
+    ``PAYLOAD_KEYS_FILE`` is set. ``EncryptionSettingsError`` if that file cannot be used."""
+    return data_converter_for(configured_keys_file())
+
+
+def data_converter_for(keys_file: Path | None) -> DataConverter:
+    """The pydantic data converter, encrypting with the keys of ``keys_file`` (None: not encrypting)."""
+    codec = codec_for(keys_file)
+    if codec is None:
+        return pydantic_data_converter
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
 
 
 async def connect(default_namespace: str, *, profile: str | None = None) -> Client:
@@ -17,10 +37,11 @@ async def connect(default_namespace: str, *, profile: str | None = None) -> Clie
 
     ``default_namespace`` is the part's bare namespace from the topology; it is used, qualified for Temporal
     Cloud where ``TEMPORAL_CLOUD_ACCOUNT`` is set, only when neither the profile nor ``TEMPORAL_NAMESPACE``
-    names one.
+    names one. The encryption settings are checked before anything connects.
     """
+    converter = data_converter()
     config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
     # An empty TEMPORAL_ADDRESS or TEMPORAL_NAMESPACE (a common shell leftover) means "not set".
     config["target_host"] = config.get("target_host") or LOCAL_ADDRESS
     config["namespace"] = config.get("namespace") or namespace_id(default_namespace)
-    return await Client.connect(**config, data_converter=pydantic_data_converter)
+    return await Client.connect(**config, data_converter=converter)

@@ -12,6 +12,7 @@ import pytest
 from harness.llm_stub import LlmStub
 from harness.suite import Suite, offline_settings, running_suite
 from harness.workers import WorkerProcess, orchestrator_on, topology_workers
+from shared.encryption.settings import KEYS_FILE_VARIABLE
 from shared.topology import ORCHESTRATOR, load_topology
 
 STUB_LLM_TASK_QUEUE = "orchestrator-stub-llm"
@@ -25,10 +26,13 @@ def ticket_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 async def stack(tmp_path_factory: pytest.TempPathFactory, ticket_db: Path) -> AsyncIterator[Suite]:
-    """The dev server, provisioned for the topology, with no worker yet (the fixtures below start them)."""
+    """The dev server, provisioned for the topology, with no worker yet (the fixtures below start them).
+    Payloads are encrypted; the test process's own clients (``shared.connection``) use the suite's keys too."""
     settings = offline_settings(ticket_db)
     async with running_suite(tmp_path_factory.mktemp("stack"), env=settings, workers=[]) as suite:
-        yield suite
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv(KEYS_FILE_VARIABLE, suite.base_env[KEYS_FILE_VARIABLE])
+            yield suite
 
 
 @pytest.fixture(scope="session")

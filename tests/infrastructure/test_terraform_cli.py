@@ -198,3 +198,24 @@ def test_account_id_that_is_not_a_bare_id_fails_validation(
 def test_example_tfvars_passes_every_validation(terraform: TerraformRunner, tmp_path: Path) -> None:
     result = _plan_root_variables(terraform, tmp_path, INFRA_DIR / "terraform.tfvars.example")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("endpoint", ["http://codec.example.com", "codec.example.com", "https://"])
+def test_a_codec_server_endpoint_cloud_would_reject_fails_validation(
+    terraform: TerraformRunner, tmp_path: Path, endpoint: str
+) -> None:
+    result = _plan_root_variables(
+        terraform, tmp_path, _root_var_file(tmp_path, codec_server_endpoint=endpoint)
+    )
+    assert result.returncode != 0, result.stdout
+    assert "codec_server_endpoint" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("endpoint", [None, "", "https://codec.example.com", "https://example.com/codec"])
+def test_an_https_codec_server_endpoint_or_none_passes_validation(
+    terraform: TerraformRunner, tmp_path: Path, endpoint: str | None
+) -> None:
+    result = _plan_root_variables(
+        terraform, tmp_path, _root_var_file(tmp_path, codec_server_endpoint=endpoint)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

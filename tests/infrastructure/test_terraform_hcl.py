@@ -99,6 +99,23 @@ def test_nested_provider_attributes_use_attribute_syntax() -> None:
     assert set(access) == {"namespace_id", "permission"}
 
 
+def test_every_namespace_gets_the_codec_server_of_the_variable_when_it_is_set() -> None:
+    # namespace_resource.go at v1.5.0: `codec_server` is a SingleNestedAttribute (endpoint required).
+    codec_server = _one("temporalcloud_namespace")["codec_server"]
+    assert isinstance(codec_server, str) and "__is_block__" not in codec_server
+    assert codec_server.startswith('${local.codec_server_endpoint == "" ? null : {')
+    for attribute, value in {
+        "endpoint": "local.codec_server_endpoint",
+        "pass_access_token": "var.codec_server_pass_access_token",
+        "include_cross_origin_credentials": "var.codec_server_include_cross_origin_credentials",
+    }.items():
+        assert re.search(rf"{attribute}\s*=\s*{re.escape(value)}", codec_server), attribute
+    module_locals = {k: v for block in blocks(INFRA_DIR, "locals") for k, v in block.items()}
+    assert module_locals["codec_server_endpoint"] == '${trimspace(coalesce(var.codec_server_endpoint, " "))}'
+    variable = labelled(INFRA_DIR, "variable")["codec_server_endpoint"]
+    assert variable["default"] is None, "no codec server unless one is named"
+
+
 def test_root_module_reads_the_topology_file_the_python_code_reads() -> None:
     (module_block,) = blocks(INFRA_DIR, "module")
     topology_call = module_block['"topology"']

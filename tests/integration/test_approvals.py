@@ -564,8 +564,10 @@ async def test_the_orchestrator_killed_while_a_call_waits_shows_it_again_and_run
 
 async def temporal_cli(stack: Suite, *arguments: str) -> tuple[int, str, str]:
     """Run the real ``temporal`` CLI against the stack's orchestrator namespace: exit code, stdout, stderr.
-    A profile or address in the developer's shell does not redirect it."""
+    A profile or address in the developer's shell does not redirect it; it encodes and decodes payloads
+    through the stack's codec server, as a person's CLI would (``scripts/stack start`` prints how)."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith("TEMPORAL_")}
+    environment.update(stack.cli_env())
     process = await asyncio.create_subprocess_exec(
         temporal_binary(),
         *arguments,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.server import REPO_ROOT, DevServer, free_port
+from shared.encryption.settings import read_codec_secret
 from shared.topology import load_topology
 
 DEMO_TIMEOUT_SECONDS = 240
@@ -67,3 +68,12 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     namespace = load_topology().orchestrator.namespace
     assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output
     assert not server_left_running and not state_file_left, "--stop-server must stop the server it started"
+    # The conversation is encrypted, and the demo says how to read it decoded, without the secret itself.
+    auth_file = DevServer(state_dir).encryption.auth_file
+    assert "Payloads are encrypted (AES-256-GCM, key " in output
+    assert "temporal workflow show --detailed --workflow-id chat-" in output
+    assert (
+        f'--codec-auth "Bearer $(cat {auth_file})"' in output
+        and "--codec-endpoint http://127.0.0.1:" in output
+    )
+    assert read_codec_secret(auth_file) not in output + errors

@@ -104,6 +104,8 @@ async def main() -> None:
                 # The offline model, whatever model the developer's shell names: it is what gets recorded.
                 env=offline_settings(Path(state_dir) / "tickets.db"),
                 workers=[*topology_workers(load_topology()).values(), scripted_orchestrator],
+                # Histories kept in the repository must replay anywhere, with no key: recorded in the clear.
+                encrypted=False,
             ) as suite:
                 saved = await record(suite, stub)
         finally:

@@ -1,5 +1,7 @@
 """Histories recorded from real end-to-end runs (``record_histories.py``) replayed against today's workflow
-code: a change that would make running workflows nondeterministic fails here, before it ships."""
+code: a change that would make running workflows nondeterministic fails here, before it ships. They replay
+through the suite's own data converter (``shared.connection``) with encryption on: recorded without it, their
+payloads pass its codec unchanged, as a running chat's older events do once encryption is turned on."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from orchestrator.workflow import AgentWorkflow
+from shared.connection import data_converter_for
+from shared.encryption.keyring import create_key_file
 from shared.kit.tool_workflow import ToolWorkflow
 
 HISTORIES = sorted(Path(__file__).with_name("histories").glob("*.json"))
@@ -28,9 +31,11 @@ def test_there_are_recorded_histories_of_both_workflows() -> None:
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
-async def test_a_recorded_history_replays_without_nondeterminism(path: Path) -> None:
+async def test_a_recorded_history_replays_without_nondeterminism(path: Path, tmp_path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, load(path))
-    replayer = Replayer(workflows=[AgentWorkflow, ToolWorkflow], data_converter=pydantic_data_converter)
+    keys_file = tmp_path / "payload-keys.json"
+    create_key_file(keys_file)
+    replayer = Replayer(workflows=[AgentWorkflow, ToolWorkflow], data_converter=data_converter_for(keys_file))
 
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
 

@@ -4,7 +4,6 @@ why a decision was refused, and what the chat's history and the team's namespace
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ from shared.contract import EXECUTE_TOOL
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
 from tests.support.chat_reading import rejection
+from tests.support.payloads import payload_json
 from tests.support.waiting import eventually
 
 DECIDE_TOOL_CALL = "decide_tool_call"
@@ -81,7 +81,7 @@ async def remote_tool_calls(handle: WorkflowHandle) -> list[RemoteToolCall]:
         scheduled = event.nexus_operation_scheduled_event_attributes
         if scheduled.operation != EXECUTE_TOOL:
             continue
-        request = json.loads(scheduled.input.data)
+        request = await payload_json(scheduled.input)
         calls.append(
             RemoteToolCall(
                 call_id=request["call_id"],
@@ -121,7 +121,7 @@ async def tool_runs(
         async for run in client.list_workflows(query):
             history = await client.get_workflow_handle(run.id, run_id=run.run_id).fetch_history()
             started = history.events[0].workflow_execution_started_event_attributes
-            if json.loads(started.input.payloads[0].data)["call_id"] == call_id:
+            if (await payload_json(started.input.payloads[0], client.data_converter))["call_id"] == call_id:
                 found.append(run.id)
         if len(found) >= at_least or time.monotonic() > deadline:
             return found

@@ -68,7 +68,9 @@ def decision_on(
 
 def test_a_tool_its_team_marks_needs_approval_even_under_an_empty_policy() -> None:
     assert requirement(ApprovalPolicy(), "it__create_ticket") == ApprovalRequirement(
-        timeout_seconds=DEFAULT_APPROVAL_TIMEOUT_SECONDS, approver_scope="it:tickets:approve", self_approval=True
+        timeout_seconds=DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+        approver_scope="it:tickets:approve",
+        self_approval=True,
     )
 
 
