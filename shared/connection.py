@@ -9,7 +9,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.converter import DataConverter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.envconfig import ClientConfigProfile
 
 from shared.encryption.settings import codec_for, configured_keys_file
@@ -29,7 +29,13 @@ def data_converter_for(keys_file: Path | None) -> DataConverter:
     codec = codec_for(keys_file)
     if codec is None:
         return pydantic_data_converter
-    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+    # Failure messages and stack traces go into an encoded payload too: a tool's error often quotes its
+    # arguments ("no quote for ticker ..."), and the history must hold none of them in plain text.
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=codec,
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
 
 
 async def connect(default_namespace: str, *, profile: str | None = None) -> Client:
