@@ -18,6 +18,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from harness.local_issuer import EVERY_TOOL_SCOPE
 from harness.server import DEFAULT_PORT, DEFAULT_UI_PORT, LOCAL_STATE_DIR
 from harness.suite import Suite, running_suite
 from orchestrator.conversation import Conversation
@@ -38,6 +39,8 @@ QUESTIONS = (
 NEEDS_APPROVAL = "Open a ticket titled 'Printer on floor 3 is jammed' with high priority"
 """``create_ticket`` changes something, so its team marks it: a person approves the call first."""
 PERSON = "demo user"
+PERSON_ID = "demo-user"
+"""Who the demo's token (``--identity``) names."""
 
 
 async def converse(
@@ -45,8 +48,9 @@ async def converse(
     address: str,
     ui_url: str,
     how_to_view: Callable[[str, str], list[str]] | None = None,
+    token: str | None = None,
 ) -> None:
-    conversation = await Conversation.start(client)
+    conversation = await Conversation.start(client, token=token)
     print(f"\nChat {conversation.workflow_id} with the agent ({address}):\n")
     for question in QUESTIONS:
         print(f"you> {question}")
@@ -88,12 +92,16 @@ async def run_demo(arguments: argparse.Namespace) -> None:
             ui_port=arguments.ui_port,
             stop_server=arguments.stop_server,
             encrypted=not arguments.no_encryption,
+            identity=arguments.identity,
         ) as suite:
             state = suite.state
             print(f"dev server at {state.address} (pid {state.pid}); UI {state.ui_url}")
             for item in suite.created:
                 print(f"created {item}")
-            await converse(suite.client, state.address, state.ui_url, suite.how_to_view)
+            token = suite.issuer.mint(PERSON_ID, EVERY_TOOL_SCOPE) if suite.issuer else None
+            if token is not None:
+                print(f"identity is on: the demo chats as {PERSON_ID!r}, with a token from the local issuer")
+            await converse(suite.client, state.address, state.ui_url, suite.how_to_view, token)
             web = WebChatSettings(port=arguments.web_port, temporal_ui_url=state.ui_url)
             if not arguments.web:
                 print(f"Web chat: scripts/demo --web serves {web.url} with the whole suite, until Ctrl-C")
@@ -131,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--web-port", type=int, default=DEFAULT_PORT_WEB, help="the web chat's port")
     parser.add_argument(
         "--no-encryption", action="store_true", help="run the suite without payload encryption"
+    )
+    parser.add_argument(
+        "--identity", action="store_true", help="require people's tokens (the local identity provider's)"
     )
     return run(parser.parse_args(argv))
 

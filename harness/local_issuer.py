@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jwt
 
-from harness.server import LOCAL_STATE_DIR
+from harness.paths import LOCAL_STATE_DIR
 from shared.identity.keys import ALGORITHM, create_signing_key, key_id, load_private_key
 from shared.identity.settings import DEFAULT_AUDIENCE
 
@@ -24,6 +24,15 @@ LOCAL_ISSUER = "http://127.0.0.1/nexus-agents-local-issuer"
 DEFAULT_TOKEN_SECONDS = 3600.0
 EVERY_TOOL_SCOPE = ("finance:read", "it:read", "it:tickets:write", "it:tickets:approve", "agent:approve")
 """What `scripts/token <user>` grants when no scope is named: every scope the bundled teams' tools need."""
+
+
+IDENTITY_VARIABLES = (
+    "IDENTITY_ISSUER",
+    "IDENTITY_JWKS",
+    "IDENTITY_AUDIENCE",
+    "CALL_PROOF_KEY",
+    "CALL_PROOF_JWKS",
+)
 
 
 class LocalIssuer:
@@ -50,6 +59,12 @@ class LocalIssuer:
             "CALL_PROOF_KEY": str(self.proof_key),
             "CALL_PROOF_JWKS": str(self.proof_jwks),
         }
+
+    @staticmethod
+    def settings_off() -> dict[str, str]:
+        """The environment that turns identity off, whatever the shell holds: every caller is the local
+        developer."""
+        return {name: "" for name in IDENTITY_VARIABLES}
 
     def mint(
         self,

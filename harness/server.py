@@ -31,14 +31,13 @@ from pathlib import Path
 from temporalio.client import Client
 
 from harness.codec import DEFAULT_CODEC_PORT, StackEncryption, cli_codec_endpoint, ui_codec_endpoint
+from harness.local_issuer import LocalIssuer
+from harness.paths import LOCAL_STATE_DIR, REPO_ROOT
 from harness.provisioning import provision
 from shared.encryption.settings import KEYS_FILE_VARIABLE
 from shared.process import exit_process
 from shared.topology import load_topology
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-LOCAL_STATE_DIR = REPO_ROOT / ".local"
-"""Where ``scripts/stack`` and the demo keep the server's database, log and pid file."""
 DEFAULT_PORT = 7233
 DEFAULT_UI_PORT = 8233
 
@@ -366,6 +365,16 @@ def print_encryption(server: DevServer, state: ServerState) -> None:
     print(f"in the Temporal UI: {encryption.ui_hint(state.codec_port)}")
 
 
+def print_identity(issuer: LocalIssuer | None) -> None:
+    """What ``start`` says about identity: off (every caller is the local developer), or how to turn it on."""
+    if issuer is None:
+        print("identity is off: every caller is the local developer (--identity requires people's tokens)")
+        return
+    exports = " ".join(f"{name}={value}" for name, value in issuer.settings().items())
+    print(f"identity is on; before starting workers, the chat or the web chat: export {exports}")
+    print("a person's token: scripts/token alice [scopes...] > alice.jwt; chat with --token-file alice.jwt")
+
+
 async def setup(address: str) -> list[str]:
     client = await Client.connect(address, namespace=load_topology().orchestrator.namespace)
     return await provision(client, load_topology())
@@ -389,6 +398,11 @@ def main() -> int:
         action="store_true",
         help="start without payload encryption: no key file, no codec server",
     )
+    parser.add_argument(
+        "--identity",
+        action="store_true",
+        help="require people's tokens: make the local identity provider's keys and print the settings",
+    )
     parser.add_argument("--state-dir", type=Path, default=LOCAL_STATE_DIR, help="database, log and pid file")
     parser.add_argument(
         "--address",
@@ -408,6 +422,7 @@ def main() -> int:
             if state.port != DEFAULT_PORT:  # workers and the chat default to localhost:7233
                 print(f"before starting workers or the chat: export TEMPORAL_ADDRESS={state.address}")
             print_encryption(server, state)
+            print_identity(LocalIssuer(arguments.state_dir).ensure_keys() if arguments.identity else None)
         elif arguments.command == "stop":
             print("dev server stopped" if server.stop() else "no dev server of ours was running")
         else:

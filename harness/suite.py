@@ -17,6 +17,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from harness.codec import NO_ENCRYPTION_ENV, StackEncryption
+from harness.local_issuer import LocalIssuer
 from harness.provisioning import create_endpoint, endpoint_ids, provision
 from harness.server import DevServer, ServerState, free_port
 from harness.workers import WorkerProcess, WorkerSpec, topology_workers
@@ -41,6 +42,8 @@ class Suite:
     endpoint_ids: dict[str, str] = field(default_factory=dict)
     encryption: StackEncryption | None = None
     """The key file and codec secret every part uses, when payloads are encrypted."""
+    issuer: LocalIssuer | None = None
+    """The local identity provider every part trusts, when identity is on."""
     _cleanup: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def start_worker(self, spec: WorkerSpec) -> WorkerProcess:
@@ -137,12 +140,15 @@ async def running_suite(
     workers: Sequence[WorkerSpec] | None = None,
     stop_server: bool = True,
     encrypted: bool = True,
+    identity: bool = False,
 ) -> AsyncIterator[Suite]:
     """The suite on the dev server of ``state_dir`` (started on free ports unless given; a running one is
     reused). ``workers`` defaults to one per part of the topology; each runs with ``env``, then its own
     settings, and, unless ``encrypted`` is false, the folder's payload key file (made on first use). On exit
     the workers stop in reverse order, then the server if this call started it and ``stop_server`` is true
-    (such a server, and its codec server, also die with this process, however it ends)."""
+    (such a server, and its codec server, also die with this process, however it ends). With ``identity``,
+    every part trusts the folder's local identity provider (``suite.issuer`` mints tokens); without it,
+    every caller is the local developer, whatever the shell says."""
     server = DevServer(state_dir)
     async with AsyncExitStack() as cleanup:
         ours = server.running() is None
@@ -163,12 +169,15 @@ async def running_suite(
             data_converter=data_converter_for(encryption.keys_file if encryption else None),
         )
         encryption_env = encryption.worker_env() if encryption else NO_ENCRYPTION_ENV
+        issuer = LocalIssuer(state_dir).ensure_keys() if identity else None
+        identity_env = issuer.settings() if issuer else LocalIssuer.settings_off()
         suite = Suite(
             server,
             state,
             client,
-            base_env={**connection_env(state), **(env or {}), **encryption_env},
+            base_env={**connection_env(state), **(env or {}), **encryption_env, **identity_env},
             encryption=encryption,
+            issuer=issuer,
         )
         await cleanup.enter_async_context(suite._cleanup)
         suite.created = await suite.provision()

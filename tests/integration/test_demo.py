@@ -18,7 +18,10 @@ DEMO_TIMEOUT_SECONDS = 240
 
 
 @pytest.mark.timeout(DEMO_TIMEOUT_SECONDS + 30)  # the demo's own limit, then its cleanup
-def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("identity", [False, True], ids=["as the local developer", "with --identity"])
+def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(
+    tmp_path: Path, identity: bool
+) -> None:
     port, ui_port = free_port(), free_port()
     state_dir = tmp_path / "stack"
 
@@ -28,6 +31,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
             sys.executable, "-m", "harness.demo",
             "--port", str(port), "--ui-port", str(ui_port),
             "--state-dir", str(state_dir), "--stop-server",
+            *(["--identity"] if identity else []),
         ],
         cwd=REPO_ROOT,
         env={
@@ -63,7 +67,10 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(tmp_
     assert (
         'approval needed: it/create_ticket(title="Printer on floor 3 is jammed", priority="high")' in output
     )
-    assert "(approved by demo user: the printer is ours)" in output
+    # With identity on, the audit trail names the verified person, not the name they typed.
+    approver = "demo-user" if identity else "demo user"
+    assert f"(approved by {approver}: the printer is ours)" in output
+    assert ("identity is on: the demo chats as 'demo-user'" in output) == identity
     assert "Web chat: scripts/demo --web serves http://127.0.0.1:8000/" in output
     namespace = load_topology().orchestrator.namespace
     assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output

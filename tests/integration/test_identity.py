@@ -54,10 +54,10 @@ class Secured:
 @pytest.fixture(scope="module")
 async def secured(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Secured]:
     state = tmp_path_factory.mktemp("secured")
-    issuer = LocalIssuer(state).ensure_keys()
     ticket_db = state / "tickets.db"
-    async with running_suite(state, env={**offline_settings(ticket_db), **issuer.settings()}) as suite:
-        yield Secured(suite, issuer, ticket_db)
+    async with running_suite(state, env=offline_settings(ticket_db), identity=True) as suite:
+        assert suite.issuer is not None
+        yield Secured(suite, suite.issuer, ticket_db)
 
 
 async def refusal_of(chat: Conversation, text: str = "What is my IP address?") -> str:
