@@ -18,10 +18,13 @@ DEMO_TIMEOUT_SECONDS = 240
 
 
 @pytest.mark.timeout(DEMO_TIMEOUT_SECONDS + 30)  # the demo's own limit, then its cleanup
-@pytest.mark.parametrize("identity", [False, True], ids=["as the local developer", "with --identity"])
+@pytest.mark.parametrize(
+    "mode", [[], ["--identity"], ["--no-encryption"]], ids=["default", "--identity", "--no-encryption"]
+)
 def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(
-    tmp_path: Path, identity: bool
+    tmp_path: Path, mode: list[str]
 ) -> None:
+    identity, encrypted = "--identity" in mode, "--no-encryption" not in mode
     port, ui_port = free_port(), free_port()
     state_dir = tmp_path / "stack"
 
@@ -31,7 +34,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(
             sys.executable, "-m", "harness.demo",
             "--port", str(port), "--ui-port", str(ui_port),
             "--state-dir", str(state_dir), "--stop-server",
-            *(["--identity"] if identity else []),
+            *mode,
         ],
         cwd=REPO_ROOT,
         env={
@@ -75,6 +78,9 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(
     namespace = load_topology().orchestrator.namespace
     assert f"Temporal UI: http://localhost:{ui_port}/namespaces/{namespace}/workflows/chat-" in output
     assert not server_left_running and not state_file_left, "--stop-server must stop the server it started"
+    if not encrypted:
+        assert "Payloads are not encrypted (--no-encryption)" in output
+        return
     # The conversation is encrypted, and the demo says how to read it decoded, without the secret itself.
     auth_file = DevServer(state_dir).encryption.auth_file
     assert "Payloads are encrypted (AES-256-GCM, key " in output
