@@ -19,6 +19,9 @@ class ChatState(BaseModel):
     catalog: list[CatalogEntry] = Field(description="Every tool discovered so far (discovery happens once).")
     unavailable: dict[str, str] = Field(description="Tool services still missing, with the reason.")
     breakers: dict[str, CircuitBreaker] = Field(description="Circuit breaker state per tool service.")
+    withheld: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per tool service, the tools it withheld from the chat's owner."
+    )
     owner: Identity | None = Field(
         default=None, description="Who started the chat, verified (None in chats from before identity)."
     )

@@ -35,11 +35,18 @@ class ToolDiscovery:
     """The catalog the discovered tools go into, and the services whose tools are missing, with the reason."""
 
     def __init__(
-        self, catalog: ToolCatalog, unavailable: dict[str, str] | None = None, *, discovered: bool = False
+        self,
+        catalog: ToolCatalog,
+        unavailable: dict[str, str] | None = None,
+        *,
+        withheld: dict[str, list[str]] | None = None,
+        discovered: bool = False,
     ) -> None:
         self.catalog = catalog
         self.unavailable: dict[str, str] = dict(unavailable or {})
         """Tool services whose tools are missing, with the reason."""
+        self.withheld: dict[str, list[str]] = dict(withheld or {})
+        """Per service, the tools it withheld from the chat's asker (`stock_price (needs finance:read)`)."""
         self.discovered = discovered
         """Whether the first discovery is done (a chat that continued as new carries its tools over)."""
         self._rediscovery: asyncio.Task[None] | None = None
@@ -49,6 +56,10 @@ class ToolDiscovery:
         if not self.discovered:
             await self._discover(asker)
             self.discovered = True
+
+    def not_permitted(self) -> list[str]:
+        """Every withheld tool, as ``team/tool (needs scope)``."""
+        return [f"{team}/{tool}" for team, tools in self.withheld.items() for tool in tools]
 
     async def retry_unavailable(self, asker: Identity) -> None:
         """Try the unavailable services again, in the background; wait only briefly for them."""
@@ -82,6 +93,9 @@ class ToolDiscovery:
                         "Left out tools of %s with unusable names: %s", service.team, left_out
                     )
                 self.unavailable.pop(service.team, None)
+                self.withheld[service.team] = [
+                    f"{tool.name} (needs {', '.join(tool.missing_scopes)})" for tool in outcome.withheld
+                ]
             else:
                 self.unavailable[service.team] = outcome
 

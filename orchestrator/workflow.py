@@ -60,7 +60,9 @@ class AgentWorkflow:
             self._discovery = ToolDiscovery(catalog)
         else:
             catalog.restore(carried.catalog)
-            self._discovery = ToolDiscovery(catalog, carried.unavailable, discovered=True)
+            self._discovery = ToolDiscovery(
+                catalog, carried.unavailable, withheld=carried.withheld, discovered=True
+            )
         breakers = dict(carried.breakers) if carried else {}
         self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds))
         self._progress = Progress()
@@ -110,6 +112,7 @@ class AgentWorkflow:
             ),
             catalog=self._discovery.catalog.entries(),
             unavailable=self._discovery.unavailable,
+            withheld=self._discovery.withheld,
             breakers=self._router.breakers,
             owner=self._owner,
         )
@@ -188,7 +191,11 @@ class AgentWorkflow:
             self._progress = Progress(state="calling_model", step=step + 1, since=workflow.now())
             try:
                 response = await ask_model(
-                    self._input.system_prompt, self._history, tools, discovery.unavailable
+                    self._input.system_prompt,
+                    self._history,
+                    tools,
+                    discovery.unavailable,
+                    discovery.not_permitted(),
                 )
             except ActivityError as error:
                 return self._reply(f"Sorry, the model could not answer: {failure_message(error)}", records)

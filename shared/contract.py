@@ -100,12 +100,25 @@ class ListToolsInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class ListToolsOutput(BaseModel):
-    """The team's catalog."""
+class WithheldTool(BaseModel):
+    """A tool the asker may not call: its name and the scopes they lack, nothing a model could call it by."""
 
     model_config = ConfigDict(extra="ignore")
 
-    tools: list[ToolSpec] = Field(description="Every tool the team offers.")
+    name: str
+    missing_scopes: list[str] = Field(description="What the asker would need to hold.")
+
+
+class ListToolsOutput(BaseModel):
+    """The team's catalog, as the asker may use it."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tools: list[ToolSpec] = Field(description="Every tool the team offers the asker.")
+    withheld: list[WithheldTool] = Field(
+        default_factory=list,
+        description="Tools the asker may not call, so a caller can tell its user they are not permitted.",
+    )
 
 
 class ExecuteToolInput(BaseModel):

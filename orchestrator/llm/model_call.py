@@ -10,7 +10,7 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
+from orchestrator.llm.names import CALL_LLM, LLM_REJECTED, NOT_PERMITTED_ADVICE, NOT_PERMITTED_NOTE
 from orchestrator.models import ChatMessage, FunctionTool, LlmRequest, LlmResponse
 
 LLM_TIMEOUT = timedelta(seconds=120)
@@ -40,13 +40,17 @@ async def ask_model(
     history: list[ChatMessage],
     tools: list[FunctionTool],
     unavailable: Collection[str],
+    not_permitted: Collection[str] = (),
 ) -> LlmResponse:
-    """One ``call_llm`` activity: the instructions (``system_prompt``, else the default) with a note naming
-    the ``unavailable`` services, then ``history``, with ``tools`` to choose from."""
+    """One ``call_llm`` activity: the instructions (``system_prompt``, else the default) with notes naming
+    the ``unavailable`` services and the tools the user is ``not_permitted`` to use, then ``history``, with
+    ``tools`` to choose from."""
     prompt = system_prompt or DEFAULT_SYSTEM_PROMPT
     if unavailable:
         prompt += " These services are unavailable right now, so their tools are missing: "
         prompt += ", ".join(unavailable) + "."
+    if not_permitted:
+        prompt += f" {NOT_PERMITTED_NOTE}: {'; '.join(not_permitted)}. {NOT_PERMITTED_ADVICE}"
     request = LlmRequest(messages=[ChatMessage(role="system", content=prompt), *history], tools=tools)
     return await workflow.execute_activity(
         CALL_LLM,

@@ -7,3 +7,7 @@ LLM_REJECTED = "LlmRequestRejected"
 """Failure type of a request the provider refused for good (authentication, bad request, content policy)."""
 OFFLINE_MODEL = "offline/planner"
 """The offline model: the deterministic planner registered in litellm as the custom provider ``offline``."""
+NOT_PERMITTED_NOTE = "The user is not permitted to use these tools, which their teams withheld"
+"""How the instructions name the tools withheld from the user (``team/tool (needs scope)``, ``; ``-separated),
+so a model, the offline one included, can tell the user plainly."""
+NOT_PERMITTED_ADVICE = "If they ask for what these do, tell them plainly they are not permitted, and why."

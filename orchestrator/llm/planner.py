@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from orchestrator.llm.names import NOT_PERMITTED_ADVICE, NOT_PERMITTED_NOTE
+
 OFFLINE_PREFIX = "[offline model]"
 
 _STOPWORDS = frozenset(
@@ -112,7 +114,33 @@ def plan(messages: list[dict[str, Any]], tools: list[dict[str, Any]]) -> Plan:
     since_user = messages[last_user + 1 :]
     if any(message["role"] == "tool" for message in since_user):
         return Plan(text=_answer_from_results(since_user))
-    return _plan_calls(str(messages[last_user].get("content") or ""), views)
+    question = str(messages[last_user].get("content") or "")
+    instructions = " ".join(
+        str(message.get("content") or "") for message in messages if message["role"] == "system"
+    )
+    planned = _plan_calls(question, views)
+    if not planned.calls and (refusal := _not_permitted(question, instructions)) is not None:
+        return Plan(text=refusal)
+    return planned
+
+
+_WITHHELD = re.compile(re.escape(NOT_PERMITTED_NOTE) + r": (.+?)\. " + re.escape(NOT_PERMITTED_ADVICE))
+
+
+def _not_permitted(question: str, instructions: str) -> str | None:
+    """What to say when the question asks for a tool the instructions say the user may not use."""
+    listed = _WITHHELD.search(instructions)
+    if listed is None:
+        return None
+    asked = _keywords(question)
+    matching = [
+        entry
+        for entry in listed.group(1).split("; ")
+        if _keywords(entry.split(" (", 1)[0].split("/")[-1]) & asked
+    ]
+    if not matching:
+        return None
+    return f"{OFFLINE_PREFIX} You are not permitted to use {'; '.join(matching)}: ask for that access first."
 
 
 def _plan_calls(text: str, tools: list[ToolView]) -> Plan:

@@ -34,7 +34,7 @@ class ToolServiceHandler:
 
     @sync_operation
     async def list_tools(self, ctx: StartOperationContext, input: ListToolsInput) -> ListToolsOutput:
-        return ListToolsOutput(tools=self._team.specs_for(current_asker()))
+        return self._team.catalog_for(current_asker())
 
     @nexus.workflow_run_operation
     async def execute_tool(

@@ -8,7 +8,7 @@ from typing import Any
 from nexusrpc import HandlerError, HandlerErrorType
 from pydantic import ValidationError
 
-from shared.contract import ExecuteToolInput, ToolSpec
+from shared.contract import ExecuteToolInput, ListToolsOutput, ToolSpec, WithheldTool
 from shared.failures import validation_problems
 from shared.identity.identity import Identity
 from shared.kit.tool import Tool
@@ -35,9 +35,15 @@ class ToolTeam:
     def specs(self) -> list[ToolSpec]:
         return [tool.spec() for tool in self._tools.values()]
 
-    def specs_for(self, asker: Identity) -> list[ToolSpec]:
-        """The catalog ``asker`` may use: tools whose scopes they hold."""
-        return [tool.spec() for tool in self._tools.values() if not asker.lacks(tool.scopes)]
+    def catalog_for(self, asker: Identity) -> ListToolsOutput:
+        """The catalog ``asker`` may use (tools whose scopes they hold), and the names of the others."""
+        usable = [tool.spec() for tool in self._tools.values() if not asker.lacks(tool.scopes)]
+        withheld = [
+            WithheldTool(name=tool.name, missing_scopes=missing)
+            for tool in self._tools.values()
+            if (missing := asker.lacks(tool.scopes))
+        ]
+        return ListToolsOutput(tools=usable, withheld=withheld)
 
     def scopes_of(self, tool: str) -> tuple[str, ...]:
         """The scopes a call of ``tool`` needs (none for an unknown tool: ``prepare`` refuses that)."""

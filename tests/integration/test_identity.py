@@ -123,7 +123,7 @@ async def test_a_chat_started_with_a_bad_token_refuses_every_message_with_the_re
     assert "This chat was not opened" in refusal and "a key its issuer does not publish" in refusal
 
 
-async def test_a_user_without_finance_read_is_not_shown_finance_tools_but_it_tools_work(
+async def test_a_user_without_finance_read_is_told_they_are_not_permitted_and_it_tools_work(
     secured: Secured,
 ) -> None:
     chat = await secured.chat("bob", IT_ONLY)
@@ -133,6 +133,7 @@ async def test_a_user_without_finance_read_is_not_shown_finance_tools_but_it_too
 
     assert [(call.tool, call.ok) for call in ip.tool_calls] == [("get_ip", True)]
     assert [call.service for call in stock.tool_calls] == [], "the model was never offered a finance tool"
+    assert "not permitted to use finance/stock_price (needs finance:read)" in stock.text
     assert stock.unavailable_services == []
 
 
