@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+TICKER = re.compile(r"[A-Z]{1,5}(\.[A-Z]{1,2})?")
+"""A ticker symbol as written by the exchanges: TSLA, BRK.B."""
+_TICKER_OR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,&'()-]*")
 
 
 class StockPriceArguments(BaseModel):
-    """Which stock to quote."""
+    """Which stock to quote: its ticker, or its company's name (the provider finds the ticker)."""
 
     model_config = ConfigDict(extra="forbid")
 
     ticker: str = Field(
-        pattern=r"^[A-Z]{1,5}(\.[A-Z]{1,2})?$",
-        description="Stock ticker symbol, e.g. TSLA or BRK.B.",
+        min_length=1,
+        max_length=80,
+        description="Stock ticker symbol or the company's name, e.g. TSLA, BRK.B or NVIDIA Corporation.",
+        examples=["TSLA", "BRK.B", "NVIDIA Corporation"],
     )
 
     @field_validator("ticker", mode="before")
     @classmethod
-    def _upper_case(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
+    def _normalize(cls, value: object) -> object:
+        """Whitespace collapsed; a ticker-shaped value upper-cased (tsla -> TSLA); a name kept as written."""
+        if not isinstance(value, str):
+            return value
+        value = " ".join(value.split())
+        return value.upper() if TICKER.fullmatch(value.upper()) else value
+
+    @field_validator("ticker")
+    @classmethod
+    def _ticker_or_name(cls, value: str) -> str:
+        if not _TICKER_OR_NAME.fullmatch(value) or not any(character.isalpha() for character in value):
+            raise ValueError("must be a ticker symbol (TSLA, BRK.B) or a company's name (NVIDIA Corporation)")
+        return value
 
 
 class StockQuote(BaseModel):

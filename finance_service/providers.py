@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from finance_service.models import StockQuote
+from finance_service.company_names import AmbiguousName, resolve
+from finance_service.models import TICKER, StockQuote
 from shared.kit import ToolError
 from shared.kit.provider_loading import load_provider
 
@@ -18,13 +19,15 @@ QUOTES_FILE = Path(__file__).with_name("data") / "quotes.json"
 
 @runtime_checkable
 class QuoteProvider(Protocol):
-    """Answers with a stock's latest quote; raises ``ToolError`` for a ticker it does not know."""
+    """Answers with a stock's latest quote, given its ticker or its company's name (the provider resolves
+    names from its own data: a search API, a listing); raises ``ToolError`` for one it does not know."""
 
     async def quote(self, ticker: str) -> StockQuote: ...
 
 
 class OfflineQuoteProvider:
-    """Closing quotes of a fixed day for a handful of large caps (``data/quotes.json``)."""
+    """Closing quotes of a fixed day for a handful of large caps (``data/quotes.json``), found by ticker or
+    by company name (the name in the data, or another it lists under ``also_known_as``)."""
 
     @cached_property
     def _data(self) -> dict[str, Any]:
@@ -32,10 +35,19 @@ class OfflineQuoteProvider:
         return data
 
     async def quote(self, ticker: str) -> StockQuote:
-        quote = self._data["quotes"].get(ticker)
-        if quote is None:
-            known = ", ".join(sorted(self._data["quotes"]))
-            raise ToolError(f"No quote for ticker {ticker!r}; known tickers: {known}")
+        quotes: dict[str, dict[str, Any]] = self._data["quotes"]
+        listings = {
+            symbol: [quote["name"], *quote.get("also_known_as", [])] for symbol, quote in quotes.items()
+        }
+        try:
+            symbol = resolve(ticker, listings)
+        except AmbiguousName as ambiguous:
+            raise ToolError(f"No single quote for {ticker!r}: {ambiguous}") from None
+        if symbol is None:
+            known = ", ".join(f"{symbol} ({quote['name']})" for symbol, quote in sorted(quotes.items()))
+            asked = "ticker" if TICKER.fullmatch(ticker) else "ticker or company name"
+            raise ToolError(f"No quote for {asked} {ticker!r}; known tickers: {known}")
+        ticker, quote = symbol, quotes[symbol]
         change = (quote["price"] - quote["previous_close"]) / quote["previous_close"] * 100
         return StockQuote(
             ticker=ticker,

@@ -26,7 +26,10 @@ def build_team(quotes: QuoteProvider | None = None) -> ToolTeam:
         [
             Tool(
                 name="stock_price",
-                description="Get the latest price of a stock by its ticker symbol, with the day's change.",
+                description=(
+                    "Get the latest price of a stock (its last close) by its ticker symbol or its company's "
+                    "name, with the day's change."
+                ),
                 arguments=StockPriceArguments,
                 run=stock_price,
                 scopes=(READ,),

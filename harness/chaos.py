@@ -91,7 +91,7 @@ def conversation_steps(number: int, run_id: str, rng: random.Random) -> list[Ste
             (str(quotes[ticker]["price"]), projects[project]["name"]),
         ),
         Step(f"Open a ticket titled '{title}' with high priority", (title,), ticket_title=title),
-        Step(f"What is {a} * {b}?", (str(a * b),)),
+        Step(f"What is {a} * {b}?", (f"{a * b:,}",)),  # the offline model writes 1,000 for 1000
     ]
 
 

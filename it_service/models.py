@@ -28,7 +28,8 @@ class JiraMetricsArguments(BaseModel):
 
     project: str = Field(
         pattern=r"^[A-Z][A-Z0-9]{1,9}$",
-        description="Jira project key: 2-10 letters or digits starting with a letter, e.g. DEMO.",
+        description="Jira project key: 2-10 letters or digits starting with a letter, e.g. DEMO; one word "
+        "of the project's name finds it too, e.g. SECURITY.",
     )
 
     @field_validator("project", mode="before")

@@ -60,7 +60,8 @@ class IpifyProvider:
 
 
 class OfflineJiraProvider:
-    """Bundled metrics for a handful of projects (``data/jira_projects.json``)."""
+    """Bundled metrics for a handful of projects (``data/jira_projects.json``), found by key or by a word of
+    the project's name (WEBSITE is WEB)."""
 
     @cached_property
     def _projects(self) -> dict[str, dict[str, object]]:
@@ -68,11 +69,20 @@ class OfflineJiraProvider:
         return projects
 
     async def project_metrics(self, project: str) -> JiraMetrics:
-        data = self._projects.get(project)
-        if data is None:
+        key = project if project in self._projects else self._key_named(project)
+        if key is None:
             known = ", ".join(sorted(self._projects))
             raise ToolError(f"No Jira project {project!r}; known projects: {known}")
-        return JiraMetrics.model_validate({"project": project, **data, "source": "offline"})
+        return JiraMetrics.model_validate({"project": key, **self._projects[key], "source": "offline"})
+
+    def _key_named(self, word: str) -> str | None:
+        """The key of the one project with ``word`` in its name (SECURITY -> SEC), if exactly one has it."""
+        named = [
+            key
+            for key, data in self._projects.items()
+            if word.casefold() in str(data["name"]).casefold().split()
+        ]
+        return named[0] if len(named) == 1 else None
 
 
 def ip_provider() -> IpProvider:

@@ -7,6 +7,12 @@ with ``/approve`` or ``/deny <reason>`` (the oldest waiting call), in this chat 
 resumes it (``--workflow-id``). ``--user NAME`` (or ``--as``) says who you are (default: the login name);
 where the agent requires a signed token, give it with ``--token-file PATH`` or the ``AGENT_USER_TOKEN``
 variable (locally: ``scripts/token alice > alice.jwt``). ``--profile`` picks an envconfig profile.
+
+It never hangs and leaves nothing behind it was not asked to: with no orchestrator worker on the chat's task
+queue it says at once which to start (``--task-queue`` or ``ORCHESTRATOR_TASK_QUEUE`` picks the queue of a
+new chat); Ctrl-C stops it cleanly and ends the chat unless ``--keep`` (then it says how to resume it); an
+unreachable server is one line naming its address and how to start the local stack (exit 2). A line typed or
+pasted at a terminal is read whole, however long (``orchestrator.terminal_input``).
 """
 
 from __future__ import annotations
@@ -16,172 +22,66 @@ import asyncio
 import contextlib
 import getpass
 import os
-import stat
+import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from orchestrator.conversation import Conversation
-from orchestrator.models import AgentReply, PendingApproval, Progress
-from orchestrator.presentation import describe_pending, describe_progress, format_reply
-from shared.connection import connect
-from shared.failures import failure_message
-from shared.process import exit_process
+from orchestrator.leaving import leave
+from orchestrator.presentation import format_reply
+from orchestrator.settings import TASK_QUEUE_VARIABLE
+from orchestrator.terminal_chat import APPROVE, DENY, TerminalChat
+from orchestrator.terminal_input import TypedLines, restore_terminals
+from shared.connection import START_LOCAL_STACK, connect
+from shared.process import ServerUnreachable, exit_process
 from shared.topology import load_topology
 
 QUIT_WORDS = frozenset({"/quit", "/exit", "quit", "exit", "bye"})
-APPROVE, DENY = "/approve", "/deny"
-LOOK_EVERY_SECONDS = 0.3
-
-
-class TerminalChat:
-    """One chat at a terminal: turns run in the background, so ``/approve`` can be typed while one waits."""
-
-    def __init__(self, conversation: Conversation, person: str) -> None:
-        self.conversation = conversation
-        self.person = person
-        self._shown: set[str] = set()
-        """Pending approvals already printed."""
-
-    async def send(self, text: str) -> AgentReply | None:
-        """One turn, with the live line meanwhile; a rejected message is explained and returns None."""
-        turn = asyncio.ensure_future(self.conversation.send(text, sender=self.person))
-        watcher = asyncio.create_task(self._watch(turn))
-        try:
-            return await turn
-        except WorkflowUpdateFailedError as error:
-            print(f"(not sent: {failure_message(error)})")
-        except RPCError as error:
-            print(
-                f"(not sent: chat {self.conversation.workflow_id} has ended or does not exist: {error.message})"
-            )
-        finally:
-            watcher.cancel()
-            await asyncio.gather(watcher, return_exceptions=True)
-            _clear_line()
-        return None
-
-    async def decide(self, verb: str, reason: str) -> None:
-        """``/approve`` or ``/deny <reason>``: answer the oldest waiting call this terminal has shown. One
-        not shown yet is shown first: an approval is for what the person saw."""
-        try:
-            waiting = await self.conversation.pending_approvals()
-        except RPCError as error:
-            print(f"(cannot read the chat: {error.message})")
-            return
-        if not waiting:
-            print("(no call is waiting for approval)")
-            return
-        pending = next((item for item in waiting if item.call_id in self._shown), None)
-        if pending is None:
-            self._show_new(waiting)
-            return
-        try:
-            await self.conversation.decide(
-                pending, approve=verb == APPROVE, approver=self.person, reason=reason
-            )
-        except WorkflowUpdateFailedError as error:
-            print(f"(not taken: {failure_message(error)})")
-            return
-        except RPCError as error:
-            print(f"(not taken: the chat has ended or does not answer: {error.message})")
-            return
-        approve = verb == APPROVE
-        verdict = "approved" if approve else "denied"
-        print(f"({verdict}: {pending.service}/{pending.tool}, call {pending.call_id})")
-
-    async def show_waiting(self) -> None:
-        """Print the calls waiting for a decision that were not shown yet (on resuming a chat, say)."""
-        with contextlib.suppress(RPCError):
-            self._show_new(await self.conversation.pending_approvals())
-
-    async def _watch(self, turn: asyncio.Future[AgentReply]) -> None:
-        while not turn.done():
-            try:
-                progress = await self.conversation.progress()
-            except RPCError:
-                progress = None  # the worker is restarting: the turn goes on when it is back
-            if progress is not None:
-                self._show_new(progress.pending_approvals)
-                _live_line(progress)
-            await asyncio.sleep(LOOK_EVERY_SECONDS)
-
-    def _show_new(self, waiting: list[PendingApproval]) -> None:
-        for pending in waiting:
-            if pending.call_id not in self._shown:
-                self._shown.add(pending.call_id)
-                _clear_line()
-                print(describe_pending(pending))
-                print("  answer with /approve or /deny <reason>")
-
-
-def _live_line(progress: Progress) -> None:
-    if not sys.stderr.isatty():
-        return
-    sys.stderr.write(f"\r\033[K{describe_progress(progress, datetime.now(UTC))}")
-    sys.stderr.flush()
-
-
-def _clear_line() -> None:
-    if sys.stderr.isatty():
-        sys.stderr.write("\r\033[K")
-        sys.stderr.flush()
-
-
-async def end_if_open(conversation: Conversation) -> None:
-    try:
-        await conversation.end()
-    except RPCError:
-        pass  # it had ended already
+INTERRUPTED = 130
+"""The exit code after Ctrl-C, as a shell reports a process SIGINT ended."""
+CANNOT_START = 2
+"""The exit code when the chat cannot start: no server, a chat id taken."""
 
 
 async def interactive(chat: TerminalChat, keep: bool) -> None:
-    print(f"Chat {chat.conversation.workflow_id} as {chat.person}. Type /quit to end.")
-    await chat.show_waiting()
     turn: asyncio.Task[None] | None = None
-    async for text in _typed_lines():
-        command = text.strip()
-        if command.lower() in QUIT_WORDS:
-            break
-        verb, _, reason = command.partition(" ")
-        if verb in (APPROVE, DENY):
-            await chat.decide(verb, reason.strip())
-        elif turn is not None and not turn.done():
-            print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
-        elif command:
-            turn = asyncio.create_task(_turn(chat, text))
-    if turn is not None and not turn.done():
-        if keep:  # the chat goes on without this terminal; its turn finishes in the workflow
-            turn.cancel()
-            return
-        # Ending the chat denies any call still waiting, so the turn ends now rather than at the timeout.
-        await chat.conversation.request_end()
-        await turn
+    try:
+        async with TypedLines() as lines:  # from now on, what is typed is read whole, not cut at 4095
+            print(f"Chat {chat.conversation.workflow_id} as {chat.person}. Type /quit to end.")
+            if await chat.warn_if_no_worker():
+                await chat.show_waiting()  # a query: only a worker answers it
+            async for text in lines:
+                command = text.strip()
+                if command.lower() in QUIT_WORDS:
+                    break
+                verb, _, reason = command.partition(" ")
+                if verb in (APPROVE, DENY):
+                    await chat.decide(verb, reason.strip())
+                elif turn is not None and not turn.done():
+                    print("(the agent is still answering; /approve or /deny a waiting call, or wait)")
+                elif command:
+                    turn = asyncio.create_task(_turn(chat, text))
+        if turn is not None and not turn.done() and chat.last is not None:
+            if chat.last.stage == "accepted" and not keep:
+                # Ending the chat denies any call still waiting, so the turn ends now rather than at the timeout.
+                await chat.conversation.request_end()
+                await turn
+    finally:
+        if turn is not None and not turn.done():
+            turn.cancel()  # kept, or not accepted yet (leaving says where the message got to)
+            await asyncio.gather(turn, return_exceptions=True)
 
 
 async def _turn(chat: TerminalChat, text: str) -> None:
     reply = await chat.send(text)
     if reply is not None:
         print(f"agent> {format_reply(reply)}")
-
-
-async def _typed_lines() -> AsyncIterator[str]:
-    """Every line typed, read without a thread, so the chat can end while it waits for one."""
-    print("you> ", end="", flush=True)
-    if not stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode):
-        reader = asyncio.StreamReader()
-        loop = asyncio.get_running_loop()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        while line := await reader.readline():
-            yield line.decode(errors="replace").rstrip("\n")
-            print("you> ", end="", flush=True)
-        return
-    for typed in sys.stdin:  # a file: every line is there already
-        yield typed.rstrip("\n")
 
 
 TOKEN_VARIABLE = "AGENT_USER_TOKEN"
@@ -199,25 +99,59 @@ def user_token(token_file: str | None) -> str | None:
 
 
 async def run(client: Client, arguments: argparse.Namespace) -> int:
+    """The chat, until its end or Ctrl-C; then leave it (ended, unless ``--keep``). Returns the exit code."""
     token = user_token(arguments.token_file)
-    if arguments.workflow_id and not arguments.new:
-        conversation = Conversation.resume(client, arguments.workflow_id, token=token)
+    started_here = not arguments.workflow_id or arguments.new
+    if started_here:
+        conversation = await Conversation.start(
+            client, workflow_id=arguments.workflow_id, task_queue=arguments.task_queue, token=token
+        )
     else:
-        conversation = await Conversation.start(client, workflow_id=arguments.workflow_id, token=token)
-    chat = TerminalChat(conversation, arguments.person)
-    if arguments.message is not None:
-        reply = await chat.send(arguments.message)
-        if reply is not None:
-            print(format_reply(reply))
-        if not arguments.keep:
-            await end_if_open(conversation)
-        return 0 if reply is not None else 1
-    try:
+        conversation = Conversation.resume(client, arguments.workflow_id, token=token)
+    chat = TerminalChat(client, conversation, arguments.person, patient=arguments.message is None)
+    talk = asyncio.ensure_future(_talk(chat, arguments))
+    with _interrupts(talk, conversation.workflow_id) as interrupted:
+        try:
+            code = await talk
+        except asyncio.CancelledError:
+            if not interrupted():
+                raise
+            print("\n(interrupted)")
+            code = INTERRUPTED
+        await leave(chat, keep=arguments.keep, started_here=started_here, announce=interrupted())
+    return code
+
+
+async def _talk(chat: TerminalChat, arguments: argparse.Namespace) -> int:
+    if arguments.message is None:
         await interactive(chat, keep=arguments.keep)
+        return 0
+    reply = await chat.send(arguments.message)
+    if reply is not None:
+        print(format_reply(reply))
+    return 0 if reply is not None else 1
+
+
+@contextmanager
+def _interrupts(talk: asyncio.Future[int], chat_id: str) -> Iterator[Callable[[], bool]]:
+    """Ctrl-C (SIGINT) stops the chat cleanly: the first cancels ``talk`` (then the chat is left as asked);
+    another, or one while the chat is being left, exits at once. Yields whether it was pressed."""
+    loop = asyncio.get_running_loop()
+    pressed: list[bool] = []
+
+    def interrupt() -> None:
+        if pressed or talk.done():
+            restore_terminals()
+            print(f"\n(stopped at once: the chat {chat_id} may still be open)", flush=True)
+            exit_process(INTERRUPTED)
+        pressed.append(True)
+        talk.cancel()
+
+    loop.add_signal_handler(signal.SIGINT, interrupt)
+    try:
+        yield lambda: bool(pressed)
     finally:
-        if not arguments.keep:
-            await end_if_open(conversation)
-    return 0
+        loop.remove_signal_handler(signal.SIGINT)
 
 
 def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -226,6 +160,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="leave the chat open when this program ends")
     parser.add_argument("--workflow-id", help="resume this chat (or, with --new, start one with this id)")
     parser.add_argument("--new", action="store_true", help="start a new chat even if --workflow-id is given")
+    parser.add_argument(
+        "--task-queue",
+        default=os.environ.get(TASK_QUEUE_VARIABLE) or None,
+        help=f"the orchestrator workers' task queue for a new chat (default: {TASK_QUEUE_VARIABLE}, else the "
+        "topology's)",
+    )
     parser.add_argument(
         "--user",
         "--as",
@@ -248,14 +188,33 @@ def _login_name() -> str:
 
 
 async def main(argv: Sequence[str] | None = None, client: Client | None = None) -> int:
+    """Connect and chat; a chat that cannot start says why in one line (exit 2), never with a traceback."""
     arguments = parse_arguments(argv)
-    if client is None:
-        client = await connect(load_topology().orchestrator.namespace, profile=arguments.profile)
-    return await run(client, arguments)
+    try:
+        if client is None:
+            client = await connect(load_topology().orchestrator.namespace, profile=arguments.profile)
+        return await run(client, arguments)
+    except ServerUnreachable as problem:
+        print(problem, file=sys.stderr)
+    except WorkflowAlreadyStartedError as taken:
+        print(
+            f"A chat {taken.workflow_id} exists already: resume it with --workflow-id {taken.workflow_id} "
+            "(without --new), or pick another id.",
+            file=sys.stderr,
+        )
+    except RPCError as error:
+        address = client.service_client.config.target_host if client is not None else "its address"
+        print(
+            f"Temporal at {address} did not answer ({error.message}). Is it running? The local stack starts "
+            f"with `{START_LOCAL_STACK}`.",
+            file=sys.stderr,
+        )
+    return CANNOT_START
 
 
 if __name__ == "__main__":
-    code = 130
+    code = INTERRUPTED  # Ctrl-C before the chat opened
     with contextlib.suppress(KeyboardInterrupt):
         code = asyncio.run(main())
+    restore_terminals()
     exit_process(code)

@@ -7,8 +7,17 @@ import asyncio
 import uuid
 from collections.abc import Callable
 
-from temporalio.client import Client, WorkflowHandle, WorkflowQueryFailedError
-from temporalio.service import RPCError
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowFailureError,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowUpdateHandle,
+    WorkflowUpdateStage,
+)
+from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.chat_state import AgentRunInput
 from orchestrator.models import (
@@ -68,6 +77,33 @@ class Conversation:
         return await self.handle.execute_update(
             AgentWorkflow.send_message, UserMessage(text=text, sender=sender, token=self.token)
         )
+
+    async def start_send(self, text: str, sender: str | None = None) -> WorkflowUpdateHandle[AgentReply]:
+        """Hand a message to the chat and return once the chat has accepted it (its turn then runs; the
+        handle's ``result()`` is the reply). Until a worker runs the chat this waits; a rejected message
+        raises ``WorkflowUpdateFailedError`` saying why."""
+        return await self.handle.start_update(
+            AgentWorkflow.send_message,
+            UserMessage(text=text, sender=sender, token=self.token),
+            wait_for_stage=WorkflowUpdateStage.ACCEPTED,
+        )
+
+    @staticmethod
+    def settled_at_once(update: WorkflowUpdateHandle[AgentReply]) -> bool:
+        """Whether the chat settled a message as it took it: its validator refused it (``result()`` raises
+        why). The SDK keeps an outcome the server returned with the start; no turn settles that fast."""
+        return getattr(update, "_known_outcome", None) is not None
+
+    async def describe(self) -> WorkflowExecutionDescription:
+        """The chat's workflow as the server sees it (its task queue, whether it is still running)."""
+        return await self.handle.describe()
+
+    async def ever_ran(self) -> bool:
+        """Whether a worker has ever completed a task of this chat (no: nothing was said in it yet)."""
+        async for event in self.handle.fetch_history_events():
+            if event.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED:
+                return True
+        return False
 
     async def progress(self) -> Progress:
         """What the agent is doing right now (a query: it adds nothing to the chat's history)."""
@@ -134,3 +170,25 @@ class Conversation:
     async def end(self) -> Transcript:
         await self.request_end()
         return await self.handle.result()
+
+    async def close(self, *, within: float) -> bool:
+        """Ask the chat to end and wait at most ``within`` seconds for it to close: False if it is still
+        open (no worker runs it now; it closes when one does). A chat that has ended already is closed."""
+        try:
+            await self.request_end()
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return True  # it had ended already
+            raise
+        try:
+            async with asyncio.timeout(within):
+                await self.handle.result()
+        except TimeoutError:
+            return False
+        except WorkflowFailureError:
+            pass  # ended otherwise (terminated): closed all the same
+        return True
+
+    async def discard(self, reason: str) -> None:
+        """Terminate a chat no worker has ever run: there is nothing in it to end gracefully."""
+        await self.handle.terminate(reason=reason)

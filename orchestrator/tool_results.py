@@ -24,18 +24,36 @@ UNKNOWN_SERVICE = "unknown"
 def succeeded(
     entry: CatalogEntry, arguments: dict[str, Any], result: dict[str, Any]
 ) -> tuple[ToolCallRecord, str]:
-    """The record and the model's message for a result; a too-large one is cut, with a note."""
+    """The record and the model's message for a result; a too-large one is cut, with a note. The message
+    says what each field of the result means when the tool's ``output_schema`` describes its fields."""
     text = json.dumps(result)
     if len(text) <= MAX_RESULT_CHARS:
         record = ToolCallRecord(
             tool=entry.tool, service=entry.service, arguments=arguments, ok=True, result=result
         )
-        return record, json.dumps({"ok": True, "result": result})
+        message: dict[str, Any] = {"ok": True, "result": result}
+        if fields := field_descriptions(entry.spec.output_schema, result):
+            message["fields"] = fields
+        return record, json.dumps(message)
     note = (
         f"The result had {len(text)} characters; only the first {MAX_RESULT_CHARS} were given to the model."
     )
     record = ToolCallRecord(tool=entry.tool, service=entry.service, arguments=arguments, ok=True, note=note)
     return record, json.dumps({"ok": True, "result_preview": text[:MAX_RESULT_CHARS], "note": note})
+
+
+def field_descriptions(output_schema: dict[str, Any] | None, result: dict[str, Any]) -> dict[str, str]:
+    """What the result's fields mean, from the tool's output schema: ``{"price": "Last price.", ...}`` for
+    the top-level fields the result has and the schema describes (none without a schema)."""
+    properties = (output_schema or {}).get("properties")
+    if not isinstance(properties, dict):
+        return {}
+    return {
+        name: description
+        for name in result
+        if isinstance(spec := properties.get(name), dict)
+        and isinstance(description := spec.get("description"), str)
+    }
 
 
 def failed(

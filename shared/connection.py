@@ -1,10 +1,13 @@
 """How every process connects to Temporal: ``temporalio.envconfig`` (TOML profiles and ``TEMPORAL_*``
 variables) with the pydantic data converter, defaulting to the local dev server and the part's namespace.
-The converter encrypts payloads when ``PAYLOAD_KEYS_FILE`` names a key file (``shared.encryption``)."""
+The converter encrypts payloads when ``PAYLOAD_KEYS_FILE`` names a key file (``shared.encryption``).
+A server that does not answer is a ``ServerUnreachable`` naming the address and what to start."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import re
 from pathlib import Path
 
 from temporalio.client import Client
@@ -13,9 +16,14 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.envconfig import ClientConfigProfile
 
 from shared.encryption.settings import codec_for, configured_keys_file
+from shared.process import ServerUnreachable
 from shared.topology import namespace_id
 
 LOCAL_ADDRESS = "localhost:7233"
+START_LOCAL_STACK = "scripts/stack start"
+"""The command that starts the local dev server (and prints the address to export)."""
+CONNECT_TIMEOUT_SECONDS = 15.0
+"""How long a connection may take: an address where nothing answers (a dropped packet) fails after this."""
 
 
 def data_converter() -> DataConverter:
@@ -43,11 +51,36 @@ async def connect(default_namespace: str, *, profile: str | None = None) -> Clie
 
     ``default_namespace`` is the part's bare namespace from the topology; it is used, qualified for Temporal
     Cloud where ``TEMPORAL_CLOUD_ACCOUNT`` is set, only when neither the profile nor ``TEMPORAL_NAMESPACE``
-    names one. The encryption settings are checked before anything connects.
+    names one. The encryption settings are checked before anything connects. ``ServerUnreachable`` when no
+    server answers there.
     """
     converter = data_converter()
     config = ClientConfigProfile.load(profile=profile).to_client_connect_config()
     # An empty TEMPORAL_ADDRESS or TEMPORAL_NAMESPACE (a common shell leftover) means "not set".
     config["target_host"] = config.get("target_host") or LOCAL_ADDRESS
     config["namespace"] = config.get("namespace") or namespace_id(default_namespace)
-    return await Client.connect(**config, data_converter=converter)
+    target = config["target_host"]
+    try:
+        async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
+            return await Client.connect(**config, data_converter=converter)
+    except TimeoutError:
+        raise ServerUnreachable(unreachable(target, f"no answer in {CONNECT_TIMEOUT_SECONDS:g} s")) from None
+    except RuntimeError as error:  # the SDK's "Failed client connect: ..."
+        raise ServerUnreachable(unreachable(target, _reason(str(error)))) from None
+
+
+def unreachable(target: str, reason: str) -> str:
+    """One line: where Temporal was looked for, why it failed, and how to start or point at a server."""
+    return (
+        f"Cannot reach Temporal at {target} ({reason}). Start the local stack with `{START_LOCAL_STACK}` "
+        "(then export the TEMPORAL_ADDRESS it prints), or point TEMPORAL_ADDRESS or --profile at your server."
+    )
+
+
+def _reason(error: str) -> str:
+    """The gist of the SDK's connection error ("Connection refused"), not its nested Rust debug text."""
+    if found := re.search(r'message: "([^"]+)"', error):
+        return found.group(1)
+    if found := re.search(r'ConnectError\("([^"]+)"', error):
+        return found.group(1)
+    return error.removeprefix("Failed client connect: ").splitlines()[0][:200]

@@ -83,6 +83,11 @@ class ToolSpec(BaseModel):
     input_schema: dict[str, Any] = Field(
         description="JSON Schema of the tool's arguments, generated from its pydantic model."
     )
+    output_schema: dict[str, Any] | None = Field(
+        default=None,
+        description="JSON Schema of the tool's result, generated from its pydantic model: what each field of "
+        "`result` means (a caller may show its descriptions to its model). Optional: older teams omit it.",
+    )
     approval: ApprovalRequirement | None = Field(
         default=None,
         description="Set when a person must approve every call (the tool changes something). A caller may "

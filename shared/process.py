@@ -20,6 +20,11 @@ class SettingsProblem(ValueError):
     refuses to start with it (``start_worker``), never runs half-configured."""
 
 
+class ServerUnreachable(RuntimeError):
+    """No Temporal server answers at the configured address (``shared.connection.connect``); the message, one
+    line, names the address and what to start. A ``RuntimeError``, as the SDK's own connection failure is."""
+
+
 STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
 """Every worker's ``sticky_queue_schedule_to_start_timeout``: a killed worker's workflows move to another
 worker after this, not the 10 s default."""
@@ -40,11 +45,11 @@ async def run_until_stopped(worker: Worker) -> None:
 
 
 def start_worker(main: Coroutine[Any, Any, None]) -> NoReturn:
-    """Run a worker's ``main`` to its end; unusable settings end it with their message (exit 2), not a
-    traceback."""
+    """Run a worker's ``main`` to its end; unusable settings or an unreachable server end it with their
+    message (exit 2), not a traceback."""
     try:
         asyncio.run(main)
-    except SettingsProblem as problem:
+    except (SettingsProblem, ServerUnreachable) as problem:
         print(f"The worker cannot start: {problem}", file=sys.stderr)
         exit_process(2)
     exit_process(0)

@@ -48,7 +48,7 @@ class WeatherProvider(Protocol):
 
 
 class OfflineWeatherProvider:
-    """Observations of a fixed moment for a dozen cities (``data/weather.json``)."""
+    """Observations of a fixed moment for sixteen cities (``data/weather.json``)."""
 
     @cached_property
     def _data(self) -> dict[str, Any]:

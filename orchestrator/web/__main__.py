@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Sequence
 
 from temporalio.client import Client
@@ -17,7 +18,7 @@ from orchestrator.web.app import serve
 from orchestrator.web.web_settings import parse_settings
 from shared.connection import connect
 from shared.log import configure_logging
-from shared.process import exit_process
+from shared.process import ServerUnreachable, exit_process
 from shared.topology import load_topology
 
 
@@ -30,6 +31,11 @@ async def main(argv: Sequence[str] | None = None, client: Client | None = None) 
 
 
 if __name__ == "__main__":
+    code = 0
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main())
-    exit_process(0)
+        try:
+            asyncio.run(main())
+        except ServerUnreachable as problem:  # one line naming the address, no traceback
+            print(problem, file=sys.stderr)
+            code = 2
+    exit_process(code)

@@ -4,7 +4,9 @@ A message's POST answers with the reply once the turn is done (the ``send_messag
 meanwhile the page polls the chat's progress, which shows a call waiting for approval, and the page's
 decision goes in through another POST. Every failure is ``{"error": "..."}``: 4xx for what the caller can put
 right (bad input, a refused message or decision, no such chat), 503 when Temporal or the agent's worker does
-not answer, never a stack trace.
+not answer, never a stack trace. A message goes to the chat only if an orchestrator worker polls its task
+queue (else a 503 at once, naming the worker to start: the message was not sent), and a 503 answers it too if
+no worker takes it within ``ACCEPT_WITHIN_SECONDS``.
 
 A page with Approve buttons on localhost is a target for every other site open in the same browser. So a POST
 must carry JSON (a cross-site form can't, and this server allows no cross-origin request) and must not come
@@ -36,16 +38,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from temporalio.client import (
     Client,
+    WorkflowExecutionStatus,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
+    WorkflowUpdateHandle,
 )
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.conversation import Conversation
 from orchestrator.identity_checks import IDENTITY_REFUSED
-from orchestrator.models import Progress, ToolCallDecision, Transcript, UserMessage
+from orchestrator.models import AgentReply, Progress, ToolCallDecision, Transcript, UserMessage
 from orchestrator.web.web_settings import WebChatSettings
+from orchestrator.worker_presence import worker_presence
 from orchestrator.workflow import DECISION_REFUSED
 from shared.failures import failure_message, root_cause, validation_problems
 from shared.log import get_logger
@@ -58,6 +63,8 @@ MAX_BODY_BYTES = 256 * 1024
 QUERY_TIMEOUT_SECONDS = 5.0
 """How long a look at a chat (progress, transcript, pending approvals) may take: a query waits for a worker,
 and with none running it would hang the page's poll."""
+ACCEPT_WITHIN_SECONDS = 10.0
+"""How long a message may wait for a worker to take it before the POST answers 503 saying so."""
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -146,9 +153,10 @@ def _page_response(page: str) -> Response:
 class ChatApi:
     """The API's handlers: each opens the chat its path names and calls one ``Conversation`` method."""
 
-    def __init__(self, client: Client, temporal_ui_url: str) -> None:
+    def __init__(self, client: Client, temporal_ui_url: str, task_queue: str | None = None) -> None:
         self._client = client
         self._temporal_ui_url = temporal_ui_url
+        self._task_queue = task_queue
 
     def ui_url(self, workflow_id: str) -> str:
         namespace = quote(self._client.namespace, safe="")
@@ -157,7 +165,10 @@ class ChatApi:
     async def start_chat(self, request: Request) -> JSONResponse:
         body = await _read(request, StartChat)
         conversation = await Conversation.start(
-            self._client, workflow_id=body.workflow_id, token=_bearer_token(request)
+            self._client,
+            workflow_id=body.workflow_id,
+            task_queue=self._task_queue,
+            token=_bearer_token(request),
         )
         log.info("chat started", workflow_id=conversation.workflow_id)
         view = ChatView(
@@ -183,10 +194,43 @@ class ChatApi:
         message = await _read(request, UserMessage)
         if (problem := message.problem()) is not None:
             raise ApiError(422, problem)
+        await self._worker_there(conversation)
         log.info("sending message", workflow_id=conversation.workflow_id, characters=len(message.text))
-        reply = await conversation.send(message.text, sender=message.sender)
+        update = await self._accepted(conversation, message)
+        reply = await update.result()  # a refused message raises why (a 409, 401 or 403)
         log.info("reply received", workflow_id=conversation.workflow_id, tool_calls=len(reply.tool_calls))
         return _json(reply)
+
+    async def _worker_there(self, conversation: Conversation) -> None:
+        """A 503 saying which worker to start, when none runs the chat: the message is not sent."""
+        description = await conversation.describe()  # no such chat: a 404
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            raise ApiError(404, f"The chat {conversation.workflow_id!r} has ended: start a new one.")
+        presence = await worker_presence(self._client, description.task_queue)
+        if presence is not None and presence.absent:
+            raise ApiError(503, f"{presence.advice()} Your message was not sent.")
+
+    async def _accepted(
+        self, conversation: Conversation, message: UserMessage
+    ) -> WorkflowUpdateHandle[AgentReply]:
+        """Hand the message to the chat; a 503 if no worker takes it within ``ACCEPT_WITHIN_SECONDS``."""
+        delivery = asyncio.ensure_future(conversation.start_send(message.text, sender=message.sender))
+        done, _ = await asyncio.wait({delivery}, timeout=ACCEPT_WITHIN_SECONDS)
+        if done:
+            return delivery.result()
+        delivery.cancel()
+        await asyncio.gather(delivery, return_exceptions=True)
+        description = await conversation.describe()
+        presence = await worker_presence(self._client, description.task_queue)
+        missing = (
+            presence.advice()
+            if presence is not None
+            else f"No orchestrator worker took the message in {ACCEPT_WITHIN_SECONDS:g} s: is one running?"
+        )
+        raise ApiError(
+            503,
+            f"{missing} The message is with the server: if a worker starts soon it is answered (reload the chat).",
+        )
 
     async def progress(self, request: Request) -> JSONResponse:
         progress = await _look(self._conversation(request).progress())
@@ -328,7 +372,7 @@ async def _on_unexpected(request: Request, error: Exception) -> Response:
 def build_app(client: Client, settings: WebChatSettings) -> Starlette:
     """The web chat's ASGI application, talking to the agent through ``client``."""
     page = _page_response(files("orchestrator.web").joinpath(PAGE).read_text(encoding="utf-8"))
-    api = ChatApi(client, settings.temporal_ui_url)
+    api = ChatApi(client, settings.temporal_ui_url, settings.task_queue)
 
     async def serve_page(request: Request) -> Response:
         return page

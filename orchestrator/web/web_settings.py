@@ -1,5 +1,5 @@
-"""The web chat's settings, read in one place: its command-line flags, and ``TEMPORAL_UI_URL`` for the link
-to the Temporal UI. How it connects to Temporal is not here: ``shared.connection`` reads that (envconfig)."""
+"""The web chat's settings, read in one place: its command-line flags, ``TEMPORAL_UI_URL`` for the link
+to the Temporal UI, and ``ORCHESTRATOR_TASK_QUEUE`` (the workers' queue, as they read it) for new chats. How it connects to Temporal is not here: ``shared.connection`` reads that (envconfig)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from orchestrator.settings import TASK_QUEUE_VARIABLE
 from shared.failures import validation_problems
 
 DEFAULT_HOST = "127.0.0.1"
@@ -40,6 +41,13 @@ class WebChatSettings(BaseModel):
         default=DEFAULT_TEMPORAL_UI_URL,
         pattern=r"^https?://[^\s/]+(/\S*)?$",
         description="--temporal-ui or TEMPORAL_UI_URL: the Temporal UI's base URL, for each chat's link.",
+    )
+
+    task_queue: str | None = Field(
+        default=None,
+        min_length=1,
+        description=f"{TASK_QUEUE_VARIABLE}: the orchestrator workers' task queue for new chats (default: the "
+        "topology's).",
     )
 
     @field_validator("temporal_ui_url")
@@ -88,6 +96,7 @@ def parse_settings(
             port=arguments.port,
             profile=arguments.profile,
             temporal_ui_url=arguments.temporal_ui,
+            task_queue=environ.get(TASK_QUEUE_VARIABLE) or None,
         )
     except ValidationError as error:
         parser.error(validation_problems(error, names=names))

@@ -12,6 +12,7 @@ from shared.identity.settings import IdentitySettings
 from shared.kit.activities import tool_activity
 from shared.kit.caller_check import CallerCheck
 from shared.kit.handler import ToolServiceHandler
+from shared.kit.refusal_log import RefusalLog
 from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 from shared.log import configure_logging, get_logger
@@ -29,7 +30,8 @@ def build_tool_worker(client: Client, team: ToolTeam, identity: IdentitySettings
         activities=[tool_activity(tool) for tool in team.tools],
         nexus_service_handlers=[ToolServiceHandler(team)],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
-        interceptors=[CallerCheck(team, identity.call_proof_verifier())],
+        # First, so that a refusal by the caller check is logged too.
+        interceptors=[RefusalLog(team.name), CallerCheck(team, identity.call_proof_verifier())],
     )
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,7 +22,8 @@ TOOL_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
 @dataclass(frozen=True)
 class Tool(Generic[ArgsT, ResultT]):
     """One tool. ``arguments`` is the pydantic model the caller's JSON must match; its field
-    descriptions become the JSON Schema the model reads."""
+    descriptions become the JSON Schema the model reads. The result model's schema (``result``, else the
+    return annotation of ``run``) is advertised too, so a caller knows what each result field means."""
 
     name: str
     description: str
@@ -32,6 +34,8 @@ class Tool(Generic[ArgsT, ResultT]):
     """Set for a tool that changes something: a person approves each call before it runs."""
     scopes: tuple[str, ...] = ()
     """What a caller must hold to see and call the tool (`finance:read`); checked when identity is on."""
+    result: type[ResultT] | None = None
+    """The result model, when ``run`` is not annotated with it."""
 
     def __post_init__(self) -> None:
         if not TOOL_NAME_PATTERN.match(self.name):
@@ -47,6 +51,7 @@ class Tool(Generic[ArgsT, ResultT]):
             name=self.name,
             description=self.description,
             input_schema=self.arguments.model_json_schema(),
+            output_schema=output_schema(self.result or _returned_model(self.run)),
             approval=self.approval,
             scopes=list(self.scopes),
         )
@@ -54,3 +59,17 @@ class Tool(Generic[ArgsT, ResultT]):
     async def invoke(self, arguments: ArgsT) -> ResultT:
         """Run the implementation (the activity calls this)."""
         return await self.run(arguments)
+
+
+def output_schema(model: type[BaseModel] | None) -> dict[str, Any] | None:
+    """The JSON Schema of a result model (None without one)."""
+    return model.model_json_schema() if model is not None else None
+
+
+def _returned_model(run: Callable[..., Any]) -> type[BaseModel] | None:
+    """The pydantic model ``run`` is annotated to return, if its annotation names one that can be resolved."""
+    try:
+        returned = typing.get_type_hints(run).get("return")
+    except Exception:  # an annotation naming something out of reach: the tool simply advertises no schema
+        return None
+    return returned if isinstance(returned, type) and issubclass(returned, BaseModel) else None

@@ -53,8 +53,26 @@ async def test_a_local_tool_runs_as_an_activity_of_the_orchestrator(stack: Suite
     assert [(call.service, call.tool, call.result) for call in reply.tool_calls] == [
         ("local", "calculator", {"expression": "125 * 8", "value": 1000.0})
     ]
-    assert "1000" in reply.text
+    assert reply.text == "[offline model] 125 \u00d7 8 = 1,000."
     assert await nexus_schedules(chat.handle, "execute_tool") == []
+
+
+async def test_the_offline_model_follows_the_chat_and_takes_a_company_name_for_its_ticker(
+    stack: Suite,
+) -> None:
+    chat = await new_chat(stack)
+
+    first = await chat.send("how is nvidia stock doing today?")
+    follow_up = await chat.send("and what about Apple?")
+
+    assert [(call.tool, call.ok, (call.result or {}).get("ticker")) for call in first.tool_calls] == [
+        ("stock_price", True, "NVDA")
+    ]
+    assert first.text.startswith("[offline model] NVDA (NVIDIA Corporation): price $187.64")
+    assert [(call.tool, call.arguments) for call in follow_up.tool_calls] == [
+        ("stock_price", {"ticker": "Apple"})
+    ]
+    assert "AAPL (Apple Inc.): price $268.47" in follow_up.text
 
 
 async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Suite) -> None:

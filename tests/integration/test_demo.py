@@ -64,7 +64,7 @@ def test_the_demo_answers_with_a_local_an_it_a_finance_tool_and_two_at_once(
     assert 'local/calculator(expression="125 * 8") -> ok' in output
     assert "it/get_ip() -> ok" in output
     assert "finance/calculate_roi(principal=10000, rate=5, years=10) -> ok" in output
-    assert "final_value: 16288.95" in output
+    assert "final value 16,288.95" in output
     assert 'finance/stock_price(ticker="TSLA") -> ok' in output
     assert 'it/get_jira_metrics(project="DEMO") -> ok' in output
     assert (

@@ -128,7 +128,7 @@ async def test_unknown_tool_fails_fast_as_bad_request(nexus_caller: NexusCaller)
 @pytest.mark.parametrize(
     ("tool", "arguments", "problem"),
     [
-        ("stock_price", {"ticker": "not a ticker"}, "ticker"),
+        ("stock_price", {"ticker": "$$$"}, "ticker"),
         ("stock_price", {}, "ticker: Field required"),
         ("calculate_roi", {"principal": -5, "rate": 5, "years": 10}, "principal"),
         ("calculate_roi", {"principal": 100, "rate": 5, "years": 10, "fee": 1}, "fee: Extra inputs"),

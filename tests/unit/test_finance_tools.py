@@ -8,6 +8,7 @@ from pydantic import ValidationError
 from finance_service.models import RoiArguments, StockPriceArguments
 from finance_service.providers import OfflineQuoteProvider
 from finance_service.roi import compound_roi
+from finance_service.tools import build_team
 from shared.kit import ToolError
 
 
@@ -24,15 +25,77 @@ async def test_an_unknown_ticker_is_a_tool_error_listing_known_tickers() -> None
         await OfflineQuoteProvider().quote("ZZZZ")
 
 
-@pytest.mark.parametrize(("given", "normalized"), [("tsla", "TSLA"), (" brk.b ", "BRK.B")])
-def test_tickers_are_normalized(given: str, normalized: str) -> None:
+@pytest.mark.parametrize(
+    ("given", "normalized"),
+    [
+        ("tsla", "TSLA"),
+        (" brk.b ", "BRK.B"),
+        ("NVIDIA  Corporation", "NVIDIA Corporation"),
+        ("nvidia", "nvidia"),
+    ],
+)
+def test_tickers_are_upper_cased_and_names_kept_as_written(given: str, normalized: str) -> None:
     assert StockPriceArguments.model_validate({"ticker": given}).ticker == normalized
 
 
-@pytest.mark.parametrize("ticker", ["", "TOOLONG", "TS LA", "123", "$TSLA"])
-def test_malformed_tickers_are_rejected(ticker: str) -> None:
+@pytest.mark.parametrize("ticker", ["", "123", "$TSLA", "<script>", "x" * 81, "TS\nLA;"])
+def test_malformed_tickers_and_names_are_rejected(ticker: str) -> None:
     with pytest.raises(ValidationError):
         StockPriceArguments.model_validate({"ticker": ticker})
+
+
+def test_the_schema_tells_the_model_a_company_name_will_do() -> None:
+    ticker = StockPriceArguments.model_json_schema()["properties"]["ticker"]
+
+    assert "company's name" in ticker["description"]
+    assert "NVIDIA Corporation" in ticker["examples"]
+
+
+@pytest.mark.parametrize(
+    ("asked", "ticker"),
+    [
+        ("NVIDIA Corporation", "NVDA"),
+        ("nvidia", "NVDA"),
+        ("NVIDIA", "NVDA"),
+        ("Nvidia Corp", "NVDA"),
+        ("apple", "AAPL"),
+        ("APPLE", "AAPL"),
+        ("Apple Inc.", "AAPL"),
+        ("Microsoft", "MSFT"),
+        ("amazon", "AMZN"),
+        ("Amazon.com", "AMZN"),
+        ("Berkshire Hathaway", "BRK.B"),
+        ("JP Morgan", "JPM"),
+        ("Tesla", "TSLA"),
+        ("Google", "GOOGL"),
+        ("Facebook", "META"),
+        ("visa", "V"),
+        ("tsla", "TSLA"),
+    ],
+)
+async def test_a_company_name_finds_its_quote_from_the_providers_data(asked: str, ticker: str) -> None:
+    quote = await OfflineQuoteProvider().quote(asked)
+
+    assert quote.ticker == ticker
+    assert quote.price > 0
+
+
+async def test_a_name_no_company_has_is_a_tool_error_listing_the_companies() -> None:
+    with pytest.raises(ToolError) as raised:
+        await OfflineQuoteProvider().quote("Initech")
+
+    message = str(raised.value)
+    assert message.startswith("No quote for ticker or company name 'Initech'; known tickers: ")
+    assert "NVDA (NVIDIA Corporation)" in message
+
+
+async def test_the_finance_tool_quotes_by_company_name() -> None:
+    team = build_team(OfflineQuoteProvider())
+    tool = next(tool for tool in team.tools if tool.name == "stock_price")
+
+    quote = await tool.invoke(tool.arguments.model_validate({"ticker": "NVIDIA Corporation"}))
+
+    assert (quote.ticker, quote.name, quote.price) == ("NVDA", "NVIDIA Corporation", 187.64)
 
 
 def test_roi_compounds_yearly() -> None:

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from it_service.providers import IpProvider, OfflineIpProvider
-from shared.contract import ExecuteToolInput
+from shared.contract import ExecuteToolInput, ToolSpec
 from shared.identity.identity import LOCAL_DEVELOPER
 from shared.kit import ActivityPolicy, Tool, ToolTeam
 from shared.kit.provider_loading import ProviderConfigError, load_provider
@@ -130,3 +130,24 @@ def test_load_provider_says_what_is_wrong_with_a_bad_setting(
 
     with pytest.raises(ProviderConfigError, match=message):
         load_provider("TEST_PROVIDER", OfflineIpProvider, IpProvider)
+
+
+def test_a_tool_spec_carries_the_json_schema_of_its_result_model() -> None:
+    spec = echo_tool().spec()
+
+    assert spec.output_schema is not None
+    assert spec.output_schema["title"] == "Echoed"
+
+
+def test_a_result_model_can_be_named_when_run_is_not_annotated_with_it() -> None:
+    async def untyped(arguments: EchoArguments) -> object:
+        return Echoed(text=arguments.text)
+
+    assert echo_tool(run=untyped).spec().output_schema is None
+    assert (echo_tool(run=untyped, result=Echoed).spec().output_schema or {})["title"] == "Echoed"
+
+
+def test_a_spec_without_an_output_schema_is_still_read() -> None:
+    spec = ToolSpec.model_validate({"name": "old", "description": "An old team's tool.", "input_schema": {}})
+
+    assert spec.output_schema is None

@@ -127,3 +127,74 @@ async def test_without_tools_the_model_answers_in_text_that_it_has_none() -> Non
     assert not choice.message.tool_calls
     assert choice.message.content.startswith("[offline model]")
     assert "no tools" in choice.message.content
+
+
+async def test_the_model_reads_the_earlier_turns_litellm_passes_it() -> None:
+    earlier: list[dict[str, Any]] = [
+        {"role": "user", "content": "What's the stock price of TSLA?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1_1",
+                    "type": "function",
+                    "function": {"name": "finance__stock_price", "arguments": '{"ticker": "TSLA"}'},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_1_1",
+            "content": json.dumps({"ok": True, "result": {"ticker": "TSLA", "price": 402.15}}),
+        },
+        {"role": "assistant", "content": "[offline model] TSLA: price 402.15."},
+    ]
+
+    response = await complete([*earlier, {"role": "user", "content": "and AAPL?"}], TOOLS)
+    calls = [
+        (call.function.name, json.loads(call.function.arguments))
+        for call in response.choices[0].message.tool_calls
+    ]
+
+    assert calls == [("finance__stock_price", {"ticker": "AAPL"})]
+
+
+async def test_the_answer_is_a_sentence_made_from_the_result_and_its_field_descriptions() -> None:
+    result = {
+        "ticker": "TSLA",
+        "name": "Tesla, Inc.",
+        "price": 402.15,
+        "currency": "USD",
+        "as_of": "2026-11-20",
+    }
+    fields = {
+        "price": "Last price.",
+        "currency": "ISO currency code of the prices.",
+        "as_of": "Date of the quote.",
+    }
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": "What's the stock price of TSLA?"},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_1_1",
+                    "type": "function",
+                    "function": {"name": "finance__stock_price", "arguments": '{"ticker": "TSLA"}'},
+                }
+            ],
+        },
+        {
+            "role": "tool",
+            "tool_call_id": "call_1_1",
+            "content": json.dumps({"ok": True, "result": result, "fields": fields}),
+        },
+    ]
+
+    response = await complete(messages, TOOLS)
+
+    assert response.choices[0].message.content == (
+        "[offline model] TSLA (Tesla, Inc.): price $402.15 on 2026-11-20."
+    )

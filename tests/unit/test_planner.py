@@ -227,12 +227,21 @@ def test_only_the_tools_offered_are_ever_called() -> None:
 # --- When no tool fits -------------------------------------------------------------------------------
 
 
-def test_a_message_no_tool_fits_gets_a_list_of_what_the_model_can_do() -> None:
+def test_a_message_no_tool_fits_gets_two_lines_with_example_requests_not_every_description() -> None:
     text = planned_text("Tell me a joke")
 
-    assert text.startswith(OFFLINE_PREFIX)
-    for tool in TOOLS:
-        assert tool["function"]["name"].split("__")[-1] in text
+    first, second = text.split("\n")
+    assert first.startswith(OFFLINE_PREFIX)
+    assert second.startswith("Try, for example: ") and second.count("\u201c") == 3
+    assert "newest first" not in text, "a tool's description is not listed"
+
+
+def test_the_example_requests_come_from_the_tools_offered() -> None:
+    only_weather = [tool for tool in TOOLS if tool["function"]["name"] == "weather"]
+
+    text = planned_text("Tell me a joke", only_weather)
+
+    assert text.endswith("Try, for example: \u201cGet the current weather in Paris\u201d.")
 
 
 def test_without_tools_the_model_says_it_has_none() -> None:

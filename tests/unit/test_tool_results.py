@@ -141,3 +141,46 @@ def test_the_innermost_cause_decides_however_deep_the_chain() -> None:
 
     assert is_service_failure(nexus_failure(deep)) is False
     assert is_service_failure(nexus_failure(timed_out)) is True
+
+
+def test_the_model_reads_what_each_result_field_means_from_the_output_schema() -> None:
+    described = STOCK_PRICE.model_copy(
+        update={
+            "spec": STOCK_PRICE.spec.model_copy(
+                update={
+                    "output_schema": {
+                        "type": "object",
+                        "properties": {
+                            "ticker": {"type": "string", "description": "Ticker symbol."},
+                            "price": {"type": "number", "description": "Last price."},
+                            "currency": {"type": "string"},
+                        },
+                    }
+                }
+            )
+        }
+    )
+    result = {"ticker": "TSLA", "price": 402.15, "currency": "USD"}
+
+    record, message = succeeded(described, {"ticker": "TSLA"}, result)
+
+    assert record.result == result, "the user's record keeps the raw result"
+    assert json.loads(message) == {
+        "ok": True,
+        "result": result,
+        "fields": {"ticker": "Ticker symbol.", "price": "Last price."},
+    }
+
+
+def test_a_result_cut_for_size_carries_no_field_descriptions() -> None:
+    described = STOCK_PRICE.model_copy(
+        update={
+            "spec": STOCK_PRICE.spec.model_copy(
+                update={"output_schema": {"properties": {"rows": {"description": "Rows."}}}}
+            )
+        }
+    )
+
+    _, message = succeeded(described, {}, {"rows": ["x" * 100] * 100})
+
+    assert "fields" not in json.loads(message)

@@ -164,7 +164,11 @@ def test_an_answer_reaches_the_model_and_closes_the_breaker() -> None:
     record, message = route.answered({"ticker": "TSLA", "price": 402.15})
 
     assert (record.ok, record.result) == (True, {"ticker": "TSLA", "price": 402.15})
-    assert json.loads(message) == {"ok": True, "result": {"ticker": "TSLA", "price": 402.15}}
+    assert json.loads(message) == {
+        "ok": True,
+        "result": {"ticker": "TSLA", "price": 402.15},
+        "fields": {"ticker": "Ticker symbol.", "price": "Last price."},  # from the tool's output schema
+    }
     assert routing.breakers["finance"].failures == 0
 
 
