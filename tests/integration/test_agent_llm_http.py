@@ -112,7 +112,7 @@ async def test_failing_tools_are_reported_to_the_model_with_their_reasons(
         completion(
             tool_calls=[
                 ("call_1", "finance__stock_price", '{"ticker": "ZZZZ"}'),
-                ("call_2", "finance__stock_price", '{"ticker": "not a ticker"}'),
+                ("call_2", "finance__stock_price", '{"ticker": "$$$"}'),
                 ("call_3", "calculator", '{"expression": "1/0"}'),
             ]
         ),
