@@ -24,6 +24,7 @@ from shared.identity.settings import IdentitySettings, IdentitySettingsError
 from shared.kit.activities import tool_activity
 from shared.log import configure_logging, get_logger
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, start_worker, worker_arguments
+from shared.telemetry import describe_tracing
 from shared.topology import load_topology
 
 LITELLM_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
@@ -82,6 +83,7 @@ async def main(
         "orchestrator worker started",
         **describe_encryption(client.data_converter),
         **identity.describe(),
+        **describe_tracing(),
         namespace=client.namespace,
         task_queue=settings.task_queue,
         model=settings.model,

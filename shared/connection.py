@@ -1,7 +1,8 @@
 """How every process connects to Temporal: ``temporalio.envconfig`` (TOML profiles and ``TEMPORAL_*``
 variables) with the pydantic data converter, defaulting to the local dev server and the part's namespace.
 The converter encrypts payloads when ``PAYLOAD_KEYS_FILE`` names a key file (``shared.encryption``).
-A server that does not answer is a ``ServerUnreachable`` naming the address and what to start."""
+A server that does not answer is a ``ServerUnreachable`` naming the address and what to start.
+The client traces (and so do the workers built on it) when ``shared.telemetry`` says traces are exported."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from temporalio.envconfig import ClientConfigProfile
 
 from shared.encryption.settings import codec_for, configured_keys_file
 from shared.process import ServerUnreachable
+from shared.telemetry import tracing_plugins
 from shared.topology import namespace_id
 
 LOCAL_ADDRESS = "localhost:7233"
@@ -60,9 +62,10 @@ async def connect(default_namespace: str, *, profile: str | None = None) -> Clie
     config["target_host"] = config.get("target_host") or LOCAL_ADDRESS
     config["namespace"] = config.get("namespace") or namespace_id(default_namespace)
     target = config["target_host"]
+    plugins = tracing_plugins(default_namespace)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
-            return await Client.connect(**config, data_converter=converter)
+            return await Client.connect(**config, data_converter=converter, plugins=plugins)
     except TimeoutError:
         raise ServerUnreachable(unreachable(target, f"no answer in {CONNECT_TIMEOUT_SECONDS:g} s")) from None
     except RuntimeError as error:  # the SDK's "Failed client connect: ..."

@@ -20,23 +20,48 @@ from shared.redaction import RedactingFilter, redact_event
 _configured = False
 
 
-def configure_logging(level: str | None = None) -> None:
-    """Log key-value lines to stderr at ``LOG_LEVEL`` (default INFO). Safe to call more than once."""
+LOG_FORMATS = ("console", "json")
+
+
+def configure_logging(level: str | None = None, log_format: str | None = None) -> None:
+    """Log to stderr at ``LOG_LEVEL`` (default INFO) as ``LOG_FORMAT`` says: ``console`` (key-value lines a
+    person reads, the default) or ``json`` (one object per line, for a deployed worker's log pipeline). The
+    standard library's records (the SDK's, uvicorn's) come out in the same form. Safe to call more than once."""
     global _configured
     if _configured:
         return
     level_name = (level or os.environ.get("LOG_LEVEL", "INFO")).upper()
-    logging.basicConfig(stream=sys.stderr, level=level_name, format="%(message)s")
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(RedactingFilter())
+    chosen = (log_format or os.environ.get("LOG_FORMAT", "") or "console").lower()
+    if chosen not in LOG_FORMATS:
+        chosen = "console"
+    renderer: Any = (
+        structlog.processors.JSONRenderer()
+        if chosen == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    common: list[Any] = [
+        structlog.contextvars.merge_contextvars,
+        redact_event,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+    ]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *common],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                renderer,
+            ],
+        )
+    )
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level_name)
     structlog.configure(
-        processors=[
-            structlog.contextvars.merge_contextvars,
-            redact_event,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso"),
-            structlog.dev.ConsoleRenderer(colors=False),
-        ],
+        processors=[*common, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level_name)),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=True,

@@ -14,6 +14,8 @@ from typing import Any, NoReturn
 
 from temporalio.worker import Worker
 
+from shared.telemetry import flush_traces
+
 
 class SettingsProblem(ValueError):
     """A process's settings are unusable or inconsistent; the message names what is missing. A worker
@@ -70,7 +72,9 @@ def exit_process(code: int) -> NoReturn:
     """End a short-lived client process (a chat, a script) now, with ``code``, skipping interpreter
     teardown: the Temporal client's Rust threads can touch the interpreter while it finalizes, which aborts
     the process now and then (exit 134, "PyGILState_Release: thread state ... must be current";
-    temporalio/sdk-python#300). Output is flushed first; call it only once the work is done."""
+    temporalio/sdk-python#300). Output and buffered spans are flushed first; call it only once the work is
+    done."""
+    flush_traces()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

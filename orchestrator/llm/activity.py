@@ -15,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 
 from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
 from orchestrator.llm.offline_model import register_offline_model
+from orchestrator.llm.tracing import model_call_span, record_response
 from orchestrator.models import LlmRequest, LlmResponse, ModelToolCall
 from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
@@ -42,16 +43,18 @@ class LlmActivities:
 
     @activity.defn(name=CALL_LLM)
     async def call_llm(self, request: LlmRequest) -> LlmResponse:
-        try:
-            response = await heartbeating(
-                litellm.acompletion(**self._arguments(request)), HEARTBEAT_EVERY_SECONDS
-            )
-        except NOT_RETRYABLE as error:
-            # The provider's text goes into history and the reply: keep it short.
-            detail = str(getattr(error, "message", error))[:MAX_ERROR_CHARS]
-            raise ApplicationError(
-                f"{type(error).__name__}: {detail}", type=LLM_REJECTED, non_retryable=True
-            ) from None
+        with model_call_span(self._settings.model) as span:
+            try:
+                response = await heartbeating(
+                    litellm.acompletion(**self._arguments(request)), HEARTBEAT_EVERY_SECONDS
+                )
+            except NOT_RETRYABLE as error:
+                # The provider's text goes into history and the reply: keep it short.
+                detail = str(getattr(error, "message", error))[:MAX_ERROR_CHARS]
+                raise ApplicationError(
+                    f"{type(error).__name__}: {detail}", type=LLM_REJECTED, non_retryable=True
+                ) from None
+            record_response(span, response)
         message = response.choices[0].message
         return LlmResponse(
             content=message.content,

@@ -17,6 +17,7 @@ from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 from shared.log import configure_logging, get_logger
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped
+from shared.telemetry import describe_tracing
 
 
 def build_tool_worker(client: Client, team: ToolTeam, identity: IdentitySettings | None = None) -> Worker:
@@ -48,6 +49,7 @@ async def serve_tool_team(
         "tool worker started",
         **describe_encryption(client.data_converter),
         **identity.describe(),
+        **describe_tracing(),
         team=team.name,
         namespace=client.namespace,
         task_queue=team.site.task_queue,
