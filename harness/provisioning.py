@@ -1,6 +1,7 @@
 """Provisioning a server for the topology: every namespace and Nexus endpoint it lists that the server
-lacks is created, through the server's own APIs, as an operator's tooling would. Running it again creates
-nothing; a team added to the topology gets its namespace and endpoint on the next run.
+lacks is created, and the chat's custom search attributes are added to the orchestrator's namespace, through
+the server's own APIs, as an operator's tooling would. Running it again creates nothing; a team added to the
+topology gets its namespace and endpoint on the next run.
 """
 
 from __future__ import annotations
@@ -8,12 +9,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from google.protobuf.duration_pb2 import Duration
+from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.nexus.v1 import EndpointSpec, EndpointTarget
-from temporalio.api.operatorservice.v1 import CreateNexusEndpointRequest, ListNexusEndpointsRequest
+from temporalio.api.operatorservice.v1 import (
+    AddSearchAttributesRequest,
+    CreateNexusEndpointRequest,
+    ListNexusEndpointsRequest,
+    ListSearchAttributesRequest,
+)
 from temporalio.api.workflowservice.v1 import ListNamespacesRequest, RegisterNamespaceRequest
 from temporalio.client import Client
 from temporalio.converter import default as default_converter
 
+from orchestrator.search_attributes import CHAT_SEARCH_ATTRIBUTES
 from shared.topology import ToolServiceSite, Topology
 
 RETENTION = timedelta(days=1)
@@ -38,7 +46,26 @@ async def provision(client: Client, topology: Topology) -> list[str]:
         if site.endpoint not in registered:
             await create_endpoint(client, site)
             created.append(f"endpoint {site.endpoint} -> {site.namespace}/{site.task_queue}")
+    created.extend(await add_search_attributes(client, topology.orchestrator.namespace))
     return created
+
+
+async def add_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Add to ``namespace`` the chat's search attributes it lacks (a chat that upserts an unregistered one
+    fails its workflow task); returns what it added."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace)
+    )
+    missing = {
+        key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
+        for key in CHAT_SEARCH_ATTRIBUTES
+        if key.name not in existing.custom_attributes
+    }
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+        )
+    return [f"search attribute {name} on {namespace}" for name in missing]
 
 
 async def namespaces(client: Client) -> set[str]:

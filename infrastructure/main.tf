@@ -19,6 +19,15 @@ locals {
 
   # null and "" both mean: no codec server.
   codec_server_endpoint = trimspace(coalesce(var.codec_server_endpoint, " "))
+
+  # The chat's custom search attributes (orchestrator/search_attributes.py): the chat workflow upserts them,
+  # and a workflow that upserts an attribute its namespace lacks fails its task.
+  chat_search_attributes = {
+    ChatUser   = "keyword"
+    ChatStatus = "keyword"
+    ChatTools  = "keyword_list"
+    ChatModel  = "keyword"
+  }
 }
 
 resource "temporalcloud_namespace" "part" {
@@ -50,6 +59,16 @@ resource "temporalcloud_namespace" "part" {
       error_message = "auth_method = \"mtls\" needs client_ca_pem: the PEM of the CA that issues the workers' client certificates."
     }
   }
+}
+
+# `python -m orchestrator.chats list` finds chats by these. Cloud cannot delete a search attribute: removing
+# one here only drops it from the state.
+resource "temporalcloud_namespace_search_attribute" "chat" {
+  for_each = local.chat_search_attributes
+
+  namespace_id = temporalcloud_namespace.part[module.topology.orchestrator_part].id
+  name         = each.key
+  type         = each.value
 }
 
 resource "temporalcloud_nexus_endpoint" "tool" {

@@ -12,12 +12,14 @@ Deterministic workflow code: time is ``workflow.now()``, waiting is ``workflow.w
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
 
+from orchestrator import agent_metrics
 from orchestrator.catalog import CatalogEntry
 from orchestrator.models import ApprovalRecord, PendingApproval, ToolCallDecision
 from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequirement, arguments_digest
@@ -72,6 +74,9 @@ class Approvals:
         self._deciders: dict[str, Identity] = {}
         self._waiting: dict[str, tuple[ApprovalRequirement, Identity]] = {}
         """The requirement of each waiting call, and who asked for it."""
+        self.on_change: Callable[[], None] = lambda: None
+        """Called as a call starts or stops waiting (the chat keeps its status with it), in line: no
+        concurrent watcher, so a replay issues its commands in the same order."""
 
     def refusal(self, decision: ToolCallDecision, now: datetime) -> str | None:
         """Why ``decision`` cannot be taken (the update's validator raises it), or None."""
@@ -141,6 +146,8 @@ class Approvals:
         )
         self.pending[call_id] = pending
         self._waiting[call_id] = (requirement, asker)
+        self.on_change()
+        agent_metrics.approval_requested(entry.service, entry.tool)
         try:
             await workflow.wait_condition(lambda: call_id in self._decisions or self._closed, timeout=timeout)
         except TimeoutError:
@@ -148,6 +155,15 @@ class Approvals:
         finally:
             del self.pending[call_id]
             del self._waiting[call_id]
+            self.on_change()
+        record = self._outcome(pending)
+        waited = record.decided_at - pending.requested_at
+        agent_metrics.approval_decided(entry.service, entry.tool, record.outcome, waited)
+        return record
+
+    def _outcome(self, pending: PendingApproval) -> ApprovalRecord:
+        """How the wait of ``pending`` ended: the chat closed, the time ran out, or a person decided."""
+        call_id = pending.call_id
         if call_id not in self._decisions and self._closed:
             self._decisions[call_id] = (_CHAT_ENDED, workflow.now())
             return _record(pending, "denied", workflow.now(), reason=CHAT_ENDED_REASON)

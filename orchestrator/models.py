@@ -170,6 +170,10 @@ class TranscriptEntry(BaseModel):
 
     user: str
     reply: AgentReply
+    started_at: datetime | None = Field(default=None, description="When the message came in.")
+    duration_ms: float | None = Field(
+        default=None, description="From the message coming in to the reply, approval waits included."
+    )
 
 
 class Transcript(BaseModel):

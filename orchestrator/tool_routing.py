@@ -20,6 +20,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, NexusOperationError
 
+from orchestrator import agent_metrics
 from orchestrator.approvals import (
     APPROVAL_POLICY,
     APPROVAL_POLICY_PATCH,
@@ -79,7 +80,10 @@ class RunRemotely:
             problem = f"The service's answer {contract_mismatch(error)}."
             return failed(self.entry.model_name, self.entry, self.arguments, problem)
         if is_service_failure(error):
+            was_open_until = self.breaker.open_until
             self.breaker.record_failure(now)
+            if self.breaker.open_until is not None and self.breaker.open_until != was_open_until:
+                agent_metrics.breaker_opened(self.entry.service)
         else:
             self.breaker.record_success()  # the service answered; the call itself was wrong
         return failed(self.entry.model_name, self.entry, self.arguments, failure_message(error))
@@ -185,7 +189,9 @@ class ToolRouter:
         started = workflow.now()
         call_id = f"{workflow.info().workflow_id}/{position}"
         (record, content), approval = await self._call(call, call_id, requested_by, asker)
-        duration = (workflow.now() - started).total_seconds() * 1000
+        elapsed = workflow.now() - started
+        duration = elapsed.total_seconds() * 1000
+        agent_metrics.tool_call(record.service, record.tool, record.ok, elapsed)
         return record.model_copy(
             update={"call_id": call_id, "duration_ms": round(duration, 1), "approval": approval}
         ), content

@@ -23,6 +23,7 @@ from shared.encryption.settings import describe_encryption
 from shared.identity.settings import IdentitySettings, IdentitySettingsError
 from shared.kit.activities import tool_activity
 from shared.log import configure_logging, get_logger
+from shared.metrics import describe_metrics
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, start_worker, worker_arguments
 from shared.telemetry import describe_tracing
 from shared.topology import load_topology
@@ -84,6 +85,7 @@ async def main(
         **describe_encryption(client.data_converter),
         **identity.describe(),
         **describe_tracing(),
+        **describe_metrics(),
         namespace=client.namespace,
         task_queue=settings.task_queue,
         model=settings.model,

@@ -2,7 +2,8 @@
 
 At start it discovers every tool service's tools (``discovery``). Each ``send_message`` update runs one turn:
 call the model (``llm.model_call``), run all tool calls of its response concurrently (``tool_routing``), feed
-the results back, until the model answers. A long chat continues as new, carrying what it needs.
+the results back, until the model answers. A long chat continues as new, carrying what it needs. Its
+search attributes (``search_attributes``: user, status, tools used, model) say what it is at a glance.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from orchestrator import agent_metrics
     from orchestrator.catalog import ToolCatalog
+    from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.discovery import ToolDiscovery
     from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, verified
@@ -31,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         TranscriptEntry,
         UserMessage,
     )
+    from orchestrator.search_attributes import ACTIVE, ENDED, WAITING_FOR_APPROVAL
     from orchestrator.tool_routing import ToolRouter
     from shared.failures import failure_message
     from shared.identity.identity import LOCAL_DEVELOPER, Identity
@@ -75,6 +79,8 @@ class AgentWorkflow:
         self._turns_this_run = 0
         self._busy = False
         self._ended = False
+        self._attributes = ChatAttributes()
+        self._router.approvals.on_change = self._approvals_changed
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
@@ -84,8 +90,12 @@ class AgentWorkflow:
             except TokenRefused as refusal:
                 self._refusal = str(refusal)
                 await workflow.wait_condition(lambda: self._ended, timeout=REFUSED_CHAT_KEPT)
+                self._attributes.set(status=ENDED)
                 self._transcript.ended = True
                 return self._transcript
+        self._attributes.set(user=self._owner.subject, status=ACTIVE)
+        if not self._discovery.discovered:  # the chat's first run, not a continued one
+            agent_metrics.chat_started()
         await self._discovery.discover_once(self._owner)
         await workflow.wait_condition(lambda: self._ended or self._time_to_continue_as_new())
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -94,8 +104,13 @@ class AgentWorkflow:
             workflow.continue_as_new(
                 self._input.model_copy(update={"resume": self._state_to_carry(), "token": None})
             )
+        self._attributes.set(status=ENDED)
         self._transcript.ended = True
         return self._transcript
+
+    def _approvals_changed(self) -> None:
+        """Keep the chat's status saying whether a tool call waits for a person's decision."""
+        self._attributes.set(status=WAITING_FOR_APPROVAL if self._router.approvals.pending else ACTIVE)
 
     def _time_to_continue_as_new(self) -> bool:
         return not self._busy and (
@@ -120,6 +135,7 @@ class AgentWorkflow:
     @workflow.update
     async def send_message(self, message: UserMessage) -> AgentReply:
         self._busy = True
+        started = workflow.now()
         try:
             await workflow.wait_condition(lambda: self._owner is not None or self._refusal is not None)
             if self._refusal is not None:
@@ -132,8 +148,12 @@ class AgentWorkflow:
         finally:
             self._busy = False
             self._progress = Progress()
-        self._transcript.entries.append(TranscriptEntry(user=message.text, reply=reply))
+        took = (workflow.now() - started).total_seconds() * 1000
+        self._transcript.entries.append(
+            TranscriptEntry(user=message.text, reply=reply, started_at=started, duration_ms=round(took, 1))
+        )
         self._turns_this_run += 1
+        agent_metrics.turn_answered()
         return reply
 
     @send_message.validator
@@ -199,6 +219,7 @@ class AgentWorkflow:
                 )
             except ActivityError as error:
                 return self._reply(f"Sorry, the model could not answer: {failure_message(error)}", records)
+            self._attributes.set(model=response.model)
             self._history.append(
                 ChatMessage(role="assistant", content=response.content, tool_calls=response.tool_calls)
             )
@@ -217,6 +238,7 @@ class AgentWorkflow:
             for call, (record, content) in zip(response.tool_calls, outcomes, strict=True):
                 records.append(record)
                 self._history.append(ChatMessage(role="tool", tool_call_id=call.id, content=content))
+            self._attributes.set(tools=(f"{record.service}/{record.tool}" for record, _ in outcomes))
         return self._reply(
             f"I stopped after {self._input.max_steps} model calls without reaching an answer; "
             "try asking for less at once.",

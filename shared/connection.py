@@ -17,6 +17,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.envconfig import ClientConfigProfile
 
 from shared.encryption.settings import codec_for, configured_keys_file
+from shared.metrics import metrics_runtime
 from shared.process import ServerUnreachable
 from shared.telemetry import tracing_plugins
 from shared.topology import namespace_id
@@ -65,7 +66,9 @@ async def connect(default_namespace: str, *, profile: str | None = None) -> Clie
     plugins = tracing_plugins(default_namespace)
     try:
         async with asyncio.timeout(CONNECT_TIMEOUT_SECONDS):
-            return await Client.connect(**config, data_converter=converter, plugins=plugins)
+            return await Client.connect(
+                **config, data_converter=converter, plugins=plugins, runtime=metrics_runtime()
+            )
     except TimeoutError:
         raise ServerUnreachable(unreachable(target, f"no answer in {CONNECT_TIMEOUT_SECONDS:g} s")) from None
     except RuntimeError as error:  # the SDK's "Failed client connect: ..."

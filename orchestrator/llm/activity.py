@@ -7,12 +7,14 @@ owns every retry, so each attempt shows in the workflow's history. Errors that n
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from orchestrator.llm.model_metrics import record_model_call
 from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
 from orchestrator.llm.offline_model import register_offline_model
 from orchestrator.llm.tracing import model_call_span, record_response
@@ -43,18 +45,23 @@ class LlmActivities:
 
     @activity.defn(name=CALL_LLM)
     async def call_llm(self, request: LlmRequest) -> LlmResponse:
+        started = time.monotonic()
         with model_call_span(self._settings.model) as span:
             try:
                 response = await heartbeating(
                     litellm.acompletion(**self._arguments(request)), HEARTBEAT_EVERY_SECONDS
                 )
-            except NOT_RETRYABLE as error:
+            except Exception as error:
+                record_model_call(self._settings.model, time.monotonic() - started, None)
+                if not isinstance(error, NOT_RETRYABLE):
+                    raise
                 # The provider's text goes into history and the reply: keep it short.
                 detail = str(getattr(error, "message", error))[:MAX_ERROR_CHARS]
                 raise ApplicationError(
                     f"{type(error).__name__}: {detail}", type=LLM_REJECTED, non_retryable=True
                 ) from None
             record_response(span, response)
+        record_model_call(self._settings.model, time.monotonic() - started, response)
         message = response.choices[0].message
         return LlmResponse(
             content=message.content,

@@ -16,6 +16,7 @@ from shared.kit.refusal_log import RefusalLog
 from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 from shared.log import configure_logging, get_logger
+from shared.metrics import describe_metrics
 from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped
 from shared.telemetry import describe_tracing
 
@@ -50,6 +51,7 @@ async def serve_tool_team(
         **describe_encryption(client.data_converter),
         **identity.describe(),
         **describe_tracing(),
+        **describe_metrics(),
         team=team.name,
         namespace=client.namespace,
         task_queue=team.site.task_queue,

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from orchestrator.search_attributes import CHAT_SEARCH_ATTRIBUTES
 from shared.topology import TOPOLOGY_FILE, load_topology
 from tests.infrastructure.helpers import (
     INFRA_DIR,
@@ -35,6 +36,7 @@ REQUIRED_ATTRIBUTES: dict[str, set[str]] = {
     "temporalcloud_nexus_endpoint": {"name", "worker_target", "allowed_caller_namespaces"},
     "temporalcloud_service_account": {"name", "namespace_scoped_access"},
     "temporalcloud_apikey": {"display_name", "owner_type", "owner_id", "expiry_time"},
+    "temporalcloud_namespace_search_attribute": {"namespace_id", "name", "type"},
 }
 
 # internal/provider/validators/region_validator.go at v1.5.0: the format every `regions` entry must match.
@@ -165,6 +167,23 @@ def test_no_tf_file_repeats_a_name_from_the_topology() -> None:
     for path in [*INFRA_DIR.rglob("*.tf"), *INFRA_DIR.rglob("*.tfvars.example")]:
         literals = set(re.findall(r'"([^"$]*)"', path.read_text()))
         assert not names & literals, f"{path.relative_to(INFRA_DIR)} hard-codes {sorted(names & literals)}"
+
+
+def test_the_orchestrators_namespace_declares_every_search_attribute_the_chat_upserts() -> None:
+    # namespace_search_attribute_resource.go at v1.5.0: `type` is one of bool, datetime, double, int,
+    # keyword, keyword_list or text, the SDK's indexed value type in lower case.
+    attribute = _one("temporalcloud_namespace_search_attribute")
+    assert (
+        attribute["namespace_id"] == "${temporalcloud_namespace.part[module.topology.orchestrator_part].id}"
+    )
+    assert (attribute["for_each"], attribute["name"], attribute["type"]) == (
+        "${local.chat_search_attributes}",
+        "${each.key}",
+        "${each.value}",
+    )
+    module_locals = {k: v for block in blocks(INFRA_DIR, "locals") for k, v in block.items()}
+    declared = {name: unquote(kind) for name, kind in module_locals["chat_search_attributes"].items()}
+    assert declared == {key.name: key.indexed_value_type.name.lower() for key in CHAT_SEARCH_ATTRIBUTES}
 
 
 def test_every_endpoint_lets_the_orchestrator_call_it() -> None:
