@@ -30,6 +30,13 @@ class ChatAttributes:
         carried = workflow.info().typed_search_attributes
         self._tools: set[str] = set(carried.get(CHAT_TOOLS) or [])
         self._sent: dict[str, Any] = {}
+        self.enabled = False
+        """Set by ``start``: whether this run is past the patch (histories from before it upsert nothing)."""
+
+    def start(self) -> None:
+        """Decide once, as the run's first step, whether this run upserts: the patch marker then sits at
+        the same place in every history, before any activity, however the run later goes."""
+        self.enabled = workflow.patched(SEARCH_ATTRIBUTES_PATCH)
 
     def set(
         self,
@@ -40,7 +47,7 @@ class ChatAttributes:
         tools: Iterable[str] = (),
     ) -> None:
         """Upsert what changed of ``user``, ``status``, ``model`` and the tools used (``tools`` adds to them)."""
-        if not workflow.patched(SEARCH_ATTRIBUTES_PATCH):
+        if not self.enabled:
             return
         self._tools.update(tools)
         wanted: dict[str, Any] = {CHAT_USER.name: user, CHAT_STATUS.name: status, CHAT_MODEL.name: model}

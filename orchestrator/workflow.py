@@ -84,6 +84,7 @@ class AgentWorkflow:
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
+        self._attributes.start()
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)

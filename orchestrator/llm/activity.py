@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from orchestrator.llm.model_metrics import record_model_call
 from orchestrator.llm.names import CALL_LLM, LLM_REJECTED
-from orchestrator.llm.offline_model import register_offline_model
+from orchestrator.llm.offline_model import preload_litellm, register_offline_model
 from orchestrator.llm.tracing import model_call_span, record_response
 from orchestrator.models import LlmRequest, LlmResponse, ModelToolCall
 from orchestrator.settings import OrchestratorSettings
@@ -40,6 +40,7 @@ class LlmActivities:
     def __init__(self, settings: OrchestratorSettings) -> None:
         self._settings = settings
         litellm.suppress_debug_info = True  # no "Give Feedback" banners in worker logs
+        preload_litellm()
         if settings.is_offline:
             register_offline_model()
 

@@ -54,7 +54,15 @@ def estimated_usage(messages: list[dict[str, Any]], answer: dict[str, Any]) -> d
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 
+def preload_litellm() -> None:
+    """Import now, in the calling (main) thread, the modules litellm imports on its first completion in an
+    executor thread: compiling them there while another thread compiles too can fail on CPython 3.11
+    ("AST constructor recursion depth mismatch"), which a fresh checkout (no bytecode cache) hit."""
+    import litellm.responses.mcp.chat_completions_handler  # noqa: F401
+
+
 def register_offline_model() -> None:
     """Make ``offline/...`` models resolvable by litellm in this process (idempotent)."""
+    preload_litellm()
     if not any(entry.get("provider") == PROVIDER for entry in litellm.custom_provider_map):
         litellm.custom_provider_map.append({"provider": PROVIDER, "custom_handler": OfflineModel()})
