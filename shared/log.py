@@ -10,10 +10,14 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import structlog
 from nexusrpc import HandlerError
+from opentelemetry import trace
+from temporalio import activity
 
 from shared.redaction import RedactingFilter, redact_event
 
@@ -107,6 +111,26 @@ class NexusFailureLine(logging.Filter):
             return True
         record.exc_info = sys.exc_info()
         return True
+
+
+@contextmanager
+def activity_context(**more: str) -> Iterator[None]:
+    """Bind every log line of the running activity to where it runs: namespace, workflow (the chat's id for
+    the agent's activities) and run id, activity, the trace id when tracing is on, and ``more`` (tool, call
+    id...)."""
+    info = activity.info()
+    fields = {
+        "namespace": info.workflow_namespace,
+        "workflow_id": info.workflow_id or "",
+        "run_id": info.workflow_run_id or "",
+        "activity": info.activity_type,
+        **more,
+    }
+    span = trace.get_current_span().get_span_context()
+    if span.is_valid:
+        fields["trace_id"] = format(span.trace_id, "032x")
+    with structlog.contextvars.bound_contextvars(**fields):
+        yield
 
 
 def get_logger(name: str) -> Any:

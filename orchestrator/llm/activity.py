@@ -21,6 +21,7 @@ from orchestrator.llm.tracing import model_call_span, record_response
 from orchestrator.models import LlmRequest, LlmResponse, ModelToolCall
 from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
+from shared.log import activity_context
 
 HEARTBEAT_EVERY_SECONDS = 0.5
 MAX_ERROR_CHARS = 300
@@ -46,6 +47,10 @@ class LlmActivities:
 
     @activity.defn(name=CALL_LLM)
     async def call_llm(self, request: LlmRequest) -> LlmResponse:
+        with activity_context(model=self._settings.model):  # the chat's id is the workflow id
+            return await self._call(request)
+
+    async def _call(self, request: LlmRequest) -> LlmResponse:
         started = time.monotonic()
         with model_call_span(self._settings.model) as span:
             try:

@@ -20,7 +20,7 @@ from shared.kit.context import serving
 from shared.kit.errors import ToolError
 from shared.kit.tool import Tool
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
-from shared.log import get_logger
+from shared.log import activity_context, get_logger
 
 log = get_logger(__name__)
 
@@ -34,6 +34,10 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[..., Awaitable[dict[str, Any
     @activity.defn(name=tool.name)
     async def run_tool(arguments: dict[str, Any], requester: str | None = None) -> dict[str, Any]:
         serving(requester)
+        with activity_context(tool=tool.name, **_which_call()):
+            return await _run(arguments)
+
+    async def _run(arguments: dict[str, Any]) -> dict[str, Any]:
         try:
             parsed = tool.arguments.model_validate(arguments)
         except ValidationError as error:

@@ -3,12 +3,16 @@ and a benign failure for the SDK, and the SDK's line for a failed Nexus start ke
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 
 import pytest
+import structlog
 from nexusrpc import HandlerError, HandlerErrorType
+from pydantic import BaseModel
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.testing import ActivityEnvironment
 
 from orchestrator.settings import TASK_QUEUE_VARIABLE
 from orchestrator.worker_presence import LIVE_POLL_SECONDS, WorkerPresence
@@ -108,3 +112,37 @@ def test_a_bug_keeps_the_sdks_line_with_its_traceback() -> None:
 
     assert record.exc_info is not None and record.exc_info[0] is KeyError
     assert sys.exc_info() == (None, None, None)
+
+
+async def test_a_tools_log_lines_are_bound_to_where_its_call_runs() -> None:
+    """Every line logged while a tool runs names the namespace, workflow, run, activity, tool and call."""
+    seen: dict[str, object] = {}
+
+    class Nothing(BaseModel):
+        pass
+
+    async def look(arguments: Nothing) -> Nothing:
+        seen.update(structlog.contextvars.get_contextvars())
+        return Nothing()
+
+    environment = ActivityEnvironment()
+    environment.info = dataclasses.replace(
+        environment.info,
+        workflow_namespace="finance-namespace",
+        workflow_id="finance-look-chat-1/0.0.0",
+        workflow_run_id="run-1",
+        workflow_type="ToolWorkflow",
+        activity_type="look",
+    )
+    await environment.run(
+        tool_activity(Tool(name="look", description="Looks.", arguments=Nothing, run=look)), {}
+    )
+
+    assert {key: seen.get(key) for key in ("namespace", "workflow_id", "run_id", "tool", "call_id")} == {
+        "namespace": "finance-namespace",
+        "workflow_id": "finance-look-chat-1/0.0.0",
+        "run_id": "run-1",
+        "tool": "look",
+        "call_id": "chat-1/0.0.0",
+    }
+    assert structlog.contextvars.get_contextvars() == {}, "nothing stays bound after the call"
