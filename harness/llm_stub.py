@@ -4,14 +4,14 @@ benchmarks drive litellm's real HTTP path (its OpenAI provider) with no network 
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from harness.local_http import LocalServer, QuietHandler, serve_in_thread
 
 
 @dataclass
@@ -55,16 +55,6 @@ def error(status: int, message: str, delay_seconds: float = 0.0) -> ScriptedRepl
     )
 
 
-class _Server(ThreadingHTTPServer):
-    # The default listen backlog (5) drops connections when 100 chats call the model at once.
-    request_queue_size = 256
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A caller that went away mid-answer (a killed worker) is expected; anything else is reported.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
 Responder = Callable[[dict[str, Any]], ScriptedReply]
 """Builds the answer to one request body; used instead of the script when set (benchmarks use it)."""
 
@@ -80,7 +70,7 @@ class LlmStub:
 
     replies: deque[ScriptedReply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
+    _server: LocalServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     responder: Responder | None = None
     latency_seconds: float = 0.0
@@ -89,7 +79,7 @@ class LlmStub:
     @property
     def base_url(self) -> str:
         assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self._server.port}/v1"
 
     def model_settings(self) -> dict[str, str]:
         """An orchestrator worker's settings for this stub as its model, through litellm's OpenAI provider."""
@@ -108,7 +98,7 @@ class LlmStub:
     def start(self) -> LlmStub:
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
@@ -123,21 +113,11 @@ class LlmStub:
                         )
                     delay = reply.delay_seconds + stub.latency_seconds
                 time.sleep(delay)
-                payload = json.dumps(reply.body).encode()
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                self.answer(reply.status, "application/json", json.dumps(reply.body).encode())
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._server = _Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve_in_thread(Handler)
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()

@@ -38,7 +38,7 @@ from orchestrator.presentation import format_reply
 from orchestrator.settings import TASK_QUEUE_VARIABLE
 from orchestrator.terminal_chat import APPROVE, DENY, TerminalChat
 from orchestrator.terminal_input import TypedLines, restore_terminals
-from shared.connection import START_LOCAL_STACK, connect
+from shared.connection import connect, no_answer
 from shared.process import ServerUnreachable, exit_process
 from shared.topology import load_topology
 
@@ -203,12 +203,7 @@ async def main(argv: Sequence[str] | None = None, client: Client | None = None) 
             file=sys.stderr,
         )
     except RPCError as error:
-        address = client.service_client.config.target_host if client is not None else "its address"
-        print(
-            f"Temporal at {address} did not answer ({error.message}). Is it running? The local stack starts "
-            f"with `{START_LOCAL_STACK}`.",
-            file=sys.stderr,
-        )
+        print(no_answer(client, error), file=sys.stderr)
     return CANNOT_START
 
 

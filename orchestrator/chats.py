@@ -18,7 +18,7 @@ from orchestrator.chat_index import ChatNotFound, ChatRow, TranscriptUnavailable
 from orchestrator.models import Transcript
 from orchestrator.presentation import describe_call
 from orchestrator.search_attributes import STATUSES
-from shared.connection import START_LOCAL_STACK, connect
+from shared.connection import connect, no_answer
 from shared.process import ServerUnreachable, exit_process
 from shared.topology import load_topology
 
@@ -109,12 +109,7 @@ async def main(argv: Sequence[str] | None = None, client: Client | None = None) 
         print(problem, file=sys.stderr)
         return NOT_FOUND
     except RPCError as error:
-        address = client.service_client.config.target_host if client is not None else "its address"
-        print(
-            f"Temporal at {address} did not answer ({error.message}). Is it running? The local stack starts "
-            f"with `{START_LOCAL_STACK}`.",
-            file=sys.stderr,
-        )
+        print(no_answer(client, error), file=sys.stderr)
     return UNREACHABLE
 
 

@@ -15,6 +15,7 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.envconfig import ClientConfigProfile
+from temporalio.service import RPCError
 
 from shared.encryption.settings import codec_for, configured_keys_file
 from shared.metrics import metrics_runtime
@@ -80,6 +81,15 @@ def unreachable(target: str, reason: str) -> str:
     return (
         f"Cannot reach Temporal at {target} ({reason}). Start the local stack with `{START_LOCAL_STACK}` "
         "(then export the TEMPORAL_ADDRESS it prints), or point TEMPORAL_ADDRESS or --profile at your server."
+    )
+
+
+def no_answer(client: Client | None, error: RPCError) -> str:
+    """One line for a server that was reached but did not answer a call: where, what it said, what to do."""
+    address = client.service_client.config.target_host if client is not None else "its address"
+    return (
+        f"Temporal at {address} did not answer ({error.message}). Is it running? The local stack starts "
+        f"with `{START_LOCAL_STACK}`."
     )
 
 

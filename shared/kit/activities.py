@@ -58,7 +58,7 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[..., Awaitable[dict[str, Any
 def tool_failure(tool: str, message: str) -> ApplicationError:
     """Log a tool's own failure in one line and return the error to raise: ``ToolError`` type, never
     retried, benign (the SDK then logs it at DEBUG, without the traceback at WARNING it gives a bug)."""
-    log.info("tool failed", tool=tool, **_which_call(), error=message)
+    log.info("tool failed", tool=tool, error=message)  # the call's ids are bound (activity_context)
     return ApplicationError(
         message, type=TOOL_ERROR, non_retryable=True, category=ApplicationErrorCategory.BENIGN
     )

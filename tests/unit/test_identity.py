@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from harness.local_http import QuietHandler, serve_in_thread
 from harness.local_issuer import LOCAL_ISSUER, LocalIssuer
 from shared.contract import EXECUTE_TOOL, LIST_TOOLS, arguments_digest
 from shared.identity.call_proofs import CallClaims, CallProofSigner, CallProofVerifier
@@ -49,22 +48,15 @@ def jwks_url(issuer: LocalIssuer) -> Iterator[str]:
     """The issuer's keys served over HTTP on 127.0.0.1, as an identity provider publishes them."""
     body = issuer.user_jwks.read_bytes()
 
-    class Keys(http.server.BaseHTTPRequestHandler):
+    class Keys(QuietHandler):
         def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
+            self.answer(200, "application/json", body)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Keys)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve_in_thread(Keys)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
+        yield f"http://127.0.0.1:{server.port}/.well-known/jwks.json"
     finally:
-        server.shutdown()
+        server.stop()
 
 
 def test_a_token_is_checked_against_keys_published_at_a_url(issuer: LocalIssuer, jwks_url: str) -> None:
