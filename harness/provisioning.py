@@ -14,12 +14,14 @@ from temporalio.api.nexus.v1 import EndpointSpec, EndpointTarget
 from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     CreateNexusEndpointRequest,
+    DeleteNexusEndpointRequest,
     ListNexusEndpointsRequest,
     ListSearchAttributesRequest,
 )
 from temporalio.api.workflowservice.v1 import ListNamespacesRequest, RegisterNamespaceRequest
 from temporalio.client import Client
 from temporalio.converter import default as default_converter
+from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.search_attributes import CHAT_SEARCH_ATTRIBUTES
 from shared.topology import ToolServiceSite, Topology
@@ -38,7 +40,8 @@ async def provision(client: Client, topology: Topology) -> list[str]:
                 RegisterNamespaceRequest(
                     namespace=namespace,
                     workflow_execution_retention_period=Duration(seconds=int(RETENTION.total_seconds())),
-                )
+                ),
+                retry=True,
             )
             created.append(f"namespace {namespace}")
     registered = await endpoint_ids(client)
@@ -54,7 +57,7 @@ async def add_search_attributes(client: Client, namespace: str) -> list[str]:
     """Add to ``namespace`` the chat's search attributes it lacks (a chat that upserts an unregistered one
     fails its workflow task); returns what it added."""
     existing = await client.operator_service.list_search_attributes(
-        ListSearchAttributesRequest(namespace=namespace)
+        ListSearchAttributesRequest(namespace=namespace), retry=True
     )
     missing = {
         key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
@@ -63,7 +66,7 @@ async def add_search_attributes(client: Client, namespace: str) -> list[str]:
     }
     if missing:
         await client.operator_service.add_search_attributes(
-            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing)
+            AddSearchAttributesRequest(namespace=namespace, search_attributes=missing), retry=True
         )
     return [f"search attribute {name} on {namespace}" for name in missing]
 
@@ -73,7 +76,7 @@ async def namespaces(client: Client) -> set[str]:
     page_token = b""
     while True:
         response = await client.workflow_service.list_namespaces(
-            ListNamespacesRequest(page_size=100, next_page_token=page_token)
+            ListNamespacesRequest(page_size=100, next_page_token=page_token), retry=True
         )
         names.update(entry.namespace_info.name for entry in response.namespaces)
         if not response.next_page_token:
@@ -87,7 +90,7 @@ async def endpoint_ids(client: Client) -> dict[str, str]:
     page_token = b""
     while True:
         response = await client.operator_service.list_nexus_endpoints(
-            ListNexusEndpointsRequest(page_size=100, next_page_token=page_token)
+            ListNexusEndpointsRequest(page_size=100, next_page_token=page_token), retry=True
         )
         ids.update((endpoint.spec.name, endpoint.id) for endpoint in response.endpoints)
         if not response.next_page_token:
@@ -96,16 +99,33 @@ async def endpoint_ids(client: Client) -> dict[str, str]:
 
 
 async def create_endpoint(client: Client, site: ToolServiceSite) -> str:
-    """Create the endpoint that routes callers to ``site``'s namespace and task queue; returns its id."""
-    response = await client.operator_service.create_nexus_endpoint(
-        CreateNexusEndpointRequest(
-            spec=EndpointSpec(
-                name=site.endpoint,
-                description=default_converter().payload_converter.to_payload(site.description),
-                target=EndpointTarget(
-                    worker=EndpointTarget.Worker(namespace=site.namespace, task_queue=site.task_queue)
-                ),
-            )
+    """Create the endpoint that routes callers to ``site``'s namespace and task queue; returns its id.
+
+    Raw service calls are retried (``retry=True``): a connection the server recycles (its maximum connection
+    age) can cancel a call in flight. An endpoint that already exists (a retried call that had landed) is the
+    one asked for, and its id is returned."""
+    try:
+        response = await client.operator_service.create_nexus_endpoint(
+            CreateNexusEndpointRequest(
+                spec=EndpointSpec(
+                    name=site.endpoint,
+                    description=default_converter().payload_converter.to_payload(site.description),
+                    target=EndpointTarget(
+                        worker=EndpointTarget.Worker(namespace=site.namespace, task_queue=site.task_queue)
+                    ),
+                )
+            ),
+            retry=True,
         )
-    )
+    except RPCError as error:
+        if error.status != RPCStatusCode.ALREADY_EXISTS:
+            raise
+        return (await endpoint_ids(client))[site.endpoint]
     return response.endpoint.id
+
+
+async def delete_endpoint(client: Client, endpoint_id: str) -> None:
+    """Delete the endpoint ``endpoint_id`` (as an operator would, or a test of a missing endpoint)."""
+    await client.operator_service.delete_nexus_endpoint(
+        DeleteNexusEndpointRequest(id=endpoint_id, version=1), retry=True
+    )

@@ -18,7 +18,7 @@ from temporalio.client import Client
 
 from harness.codec import NO_ENCRYPTION_ENV, StackEncryption
 from harness.local_issuer import LocalIssuer
-from harness.provisioning import create_endpoint, endpoint_ids, provision
+from harness.provisioning import create_endpoint, delete_endpoint, endpoint_ids, provision
 from harness.server import DevServer, ServerState, free_port
 from harness.workers import WorkerProcess, WorkerSpec, topology_workers
 from shared.connection import data_converter_for
@@ -96,6 +96,10 @@ class Suite:
         created = await provision(self.client, load_topology())
         self.endpoint_ids = await endpoint_ids(self.client)
         return created
+
+    async def delete_endpoint(self, site: ToolServiceSite) -> None:
+        """Delete ``site``'s Nexus endpoint, as if its team had never been set up."""
+        await delete_endpoint(self.client, self.endpoint_ids.pop(site.endpoint))
 
     async def create_endpoint(self, site: ToolServiceSite) -> str:
         """Create ``site``'s Nexus endpoint (again, after a test deleted it); returns its id."""

@@ -56,7 +56,7 @@ class ServiceDirectory:
         try:
             while True:
                 response = await self._client.operator_service.list_nexus_endpoints(
-                    ListNexusEndpointsRequest(page_size=100, next_page_token=page_token)
+                    ListNexusEndpointsRequest(page_size=100, next_page_token=page_token), retry=True
                 )
                 names.update(endpoint.spec.name for endpoint in response.endpoints)
                 if not response.next_page_token:

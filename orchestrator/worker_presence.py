@@ -71,7 +71,7 @@ async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | N
     )
     try:
         response = await client.workflow_service.describe_task_queue(
-            request, timeout=timedelta(seconds=LOOK_TIMEOUT_SECONDS)
+            request, retry=True, timeout=timedelta(seconds=LOOK_TIMEOUT_SECONDS)
         )
     except RPCError:
         return None

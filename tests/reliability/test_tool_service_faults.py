@@ -8,8 +8,6 @@ import time
 import uuid
 from pathlib import Path
 
-from temporalio.api.operatorservice.v1 import DeleteNexusEndpointRequest
-
 from harness.chaos import tickets_titled
 from harness.llm_stub import LlmStub, completion
 from harness.suite import Suite
@@ -108,9 +106,7 @@ async def test_a_missing_endpoint_at_start_degrades_the_agent_which_says_so_and_
     stack: Suite, orchestrator_worker: WorkerProcess
 ) -> None:
     site = load_topology().tool_service("finance")
-    await stack.client.operator_service.delete_nexus_endpoint(
-        DeleteNexusEndpointRequest(id=stack.endpoint_ids[site.endpoint], version=1)
-    )
+    await stack.delete_endpoint(site)
     try:
         chat = await Conversation.start(stack.client)
         degraded = await asyncio.wait_for(chat.send(TSLA_AND_DEMO), timeout=30)
@@ -129,7 +125,8 @@ async def test_repeated_failures_of_a_service_are_told_to_the_model_at_once(
     stack: Suite, orchestrator_worker: WorkerProcess, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     chat = await Conversation.start(stack.client, agent_input=AgentInput(tool_timeout_seconds=1.5))
-    await chat.send("What is my IP address?")  # discovery is done with both teams up
+    discovered = await chat.send("What is my IP address?")
+    assert discovered.unavailable_services == [], "the test needs discovery done with both teams up"
     finance = tool_workers["finance"]
     finance.stop()
     try:
