@@ -6,7 +6,9 @@ the ``approval_policy`` activity). Such a call waits, while the other calls of t
 until the ``decide_tool_call`` update answers it or its time runs out (which counts as denied). A decision
 quotes the digest of exactly what was shown: the service, the tool and the arguments.
 
-Deterministic workflow code: time is ``workflow.now()``, waiting is ``workflow.wait_condition``.
+Deterministic workflow code: time is ``workflow.now()``, waiting is ``workflow.wait_condition``. Each wait is
+a span (``APPROVAL_SPAN``) in the message's trace, with the outcome, who decided and how long it took; the
+tracer provider the suite installs makes it replay-safe, and with tracing off it is OpenTelemetry's no-op one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from opentelemetry import trace
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
 
@@ -26,11 +29,14 @@ from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS, ApprovalRequiremen
 from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 APPROVAL_POLICY = "approval_policy"
-"""The local activity that hands the worker's approval policy to the workflow."""
+"""The worker step that hands the worker's approval policy to the workflow."""
 APPROVAL_POLICY_PATCH = "approval-policy"
 DEFAULT_APPROVER_SCOPE = "agent:approve"
 """Who may approve a call whose requirement names no scope (the orchestrator's own policy, say)."""
 """Chats recorded before approvals existed replay without the ``approval_policy`` activity."""
+APPROVAL_SPAN = "approval wait"
+
+_tracer = trace.get_tracer(__name__)
 
 
 class ApprovalPolicy(BaseModel):
@@ -148,16 +154,27 @@ class Approvals:
         self._waiting[call_id] = (requirement, asker)
         self.on_change()
         agent_metrics.approval_requested(entry.service, entry.tool)
-        try:
-            await workflow.wait_condition(lambda: call_id in self._decisions or self._closed, timeout=timeout)
-        except TimeoutError:
-            pass
-        finally:
-            del self.pending[call_id]
-            del self._waiting[call_id]
-            self.on_change()
-        record = self._outcome(pending)
-        waited = record.decided_at - pending.requested_at
+        attributes = {"agent.team": entry.service, "agent.tool": entry.tool, "agent.call_id": call_id}
+        with _tracer.start_as_current_span(APPROVAL_SPAN, attributes=attributes) as span:
+            try:
+                await workflow.wait_condition(
+                    lambda: call_id in self._decisions or self._closed, timeout=timeout
+                )
+            except TimeoutError:
+                pass
+            finally:
+                del self.pending[call_id]
+                del self._waiting[call_id]
+                self.on_change()
+            record = self._outcome(pending)
+            waited = record.decided_at - pending.requested_at
+            span.set_attributes(
+                {
+                    "agent.approval.outcome": record.outcome,
+                    "agent.approval.approver": record.approver or "",
+                    "agent.approval.waited_seconds": round(waited.total_seconds(), 3),
+                }
+            )
         agent_metrics.approval_decided(entry.service, entry.tool, record.outcome, waited)
         return record
 

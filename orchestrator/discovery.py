@@ -2,7 +2,7 @@
 once when a chat starts; then, before each turn, the missing services again, in the background, waiting for
 them only briefly so a dead service never holds up an answer.
 
-Deterministic workflow code: all I/O is the ``tool_services`` local activity and the Nexus operations.
+Deterministic workflow code: all I/O is the ``tool_services`` worker step and the Nexus operations.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from orchestrator.catalog import ToolCatalog
 from orchestrator.identity_checks import proof_headers
 from orchestrator.service_directory import TOOL_SERVICES, TeamEndpoint, tool_service_client
 from orchestrator.tool_results import contract_mismatch
+from orchestrator.worker_steps import run_step
 from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput
 from shared.failures import failure_message
 from shared.identity.call_proofs import CallClaims
@@ -77,8 +78,8 @@ class ToolDiscovery:
 
     async def _discover(self, asker: Identity, only: set[str] | None = None) -> None:
         """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
-        services: list[TeamEndpoint] = await workflow.execute_local_activity(
-            TOOL_SERVICES, start_to_close_timeout=DIRECTORY_TIMEOUT, result_type=list[TeamEndpoint]
+        services = await run_step(
+            TOOL_SERVICES, start_to_close=DIRECTORY_TIMEOUT, result_type=list[TeamEndpoint]
         )
         wanted = [service for service in services if only is None or service.team in only]
         for service in wanted:

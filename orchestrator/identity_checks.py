@@ -1,6 +1,6 @@
 """Who is asking, inside the chat: each message's (and the chat's start's) token verified by the worker, and
-a proof signed for each tool call, all through local activities, so the history keeps the outcome and a
-replay never checks a token again (it may have expired since).
+a proof signed for each tool call, all as worker steps (``worker_steps``), so the history keeps the outcome
+and a replay never checks a token again (it may have expired since).
 
 The worker holds the keys (``IdentitySettings``); the workflow holds only verified identities and the proofs
 made for it. With identity off the verifier answers "the local developer" and no proof is made.
@@ -16,6 +16,7 @@ from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from orchestrator.worker_steps import run_step
 from shared.contract import CALL_PROOF_HEADER
 from shared.failures import root_cause
 from shared.identity.call_proofs import CallClaims, CallProofSigner
@@ -78,10 +79,10 @@ async def verified(token: str | None) -> Identity:
     if not workflow.patched(IDENTITY_PATCH):
         return LOCAL_DEVELOPER
     try:
-        return await workflow.execute_local_activity(
+        return await run_step(
             VERIFY_IDENTITY,
-            token,
-            start_to_close_timeout=CHECK_TIMEOUT,
+            [token],
+            start_to_close=CHECK_TIMEOUT,
             retry_policy=RetryPolicy(maximum_attempts=3),
             result_type=Identity,
         )
@@ -97,10 +98,14 @@ async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta
     the local developer, whom no team asks for proof)."""
     if asker.issuer is None or not workflow.patched(IDENTITY_PATCH):
         return {}
-    proof = await workflow.execute_local_activity(
+    proof = await run_step(
         SIGN_CALL_PROOF,
-        ProofRequest(asker=asker, claims=claims, ttl_seconds=lifetime.total_seconds() + PROOF_MARGIN_SECONDS),
-        start_to_close_timeout=CHECK_TIMEOUT,
+        [
+            ProofRequest(
+                asker=asker, claims=claims, ttl_seconds=lifetime.total_seconds() + PROOF_MARGIN_SECONDS
+            )
+        ],
+        start_to_close=CHECK_TIMEOUT,
         retry_policy=RetryPolicy(maximum_attempts=3),
         result_type=str,
     )

@@ -34,6 +34,7 @@ from orchestrator.identity_checks import proof_headers
 from orchestrator.models import ApprovalRecord, ModelToolCall, Progress, RunningTool, ToolCallRecord
 from orchestrator.service_directory import tool_service_client
 from orchestrator.tool_results import contract_mismatch, failed, is_service_failure, succeeded
+from orchestrator.worker_steps import run_step
 from shared.contract import EXECUTE_TOOL, ExecuteToolInput, ExecuteToolOutput, arguments_digest
 from shared.failures import failure_message
 from shared.identity.call_proofs import CallClaims
@@ -131,9 +132,9 @@ class ToolRouter:
 
     async def _read_policy(self) -> None:
         try:
-            self.policy = await workflow.execute_local_activity(
+            self.policy = await run_step(
                 APPROVAL_POLICY,
-                start_to_close_timeout=POLICY_TIMEOUT,
+                start_to_close=POLICY_TIMEOUT,
                 retry_policy=RetryPolicy(maximum_attempts=3),
                 result_type=ApprovalPolicy,
             )

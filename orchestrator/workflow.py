@@ -15,7 +15,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from orchestrator import agent_metrics
+    from orchestrator import agent_metrics, worker_steps
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
@@ -53,7 +53,7 @@ REFUSED_CHAT_KEPT = timedelta(minutes=10)
 
 @workflow.defn(name=AGENT_WORKFLOW)
 class AgentWorkflow:
-    """A multi-turn chat with an LLM agent whose tools are local activities and other teams' Nexus services."""
+    """A multi-turn chat with an LLM agent whose tools are activities and other teams' Nexus services."""
 
     @workflow.init
     def __init__(self, input: AgentRunInput) -> None:
@@ -85,6 +85,7 @@ class AgentWorkflow:
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
         self._attributes.start()
+        worker_steps.decide()
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)

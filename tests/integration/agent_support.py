@@ -5,6 +5,13 @@ from __future__ import annotations
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
+from orchestrator.approvals import APPROVAL_POLICY
+from orchestrator.identity_checks import SIGN_CALL_PROOF, VERIFY_IDENTITY
+from orchestrator.service_directory import TOOL_SERVICES
+
+WORKER_STEPS = {VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TOOL_SERVICES}
+"""The chat's own bookkeeping activities (``orchestrator.worker_steps``): not the model, not a tool."""
+
 
 async def nexus_schedules(handle: WorkflowHandle, operation: str) -> list[HistoryEvent]:
     """The NexusOperationScheduled events of ``operation`` in the workflow's history."""
@@ -18,9 +25,15 @@ async def nexus_schedules(handle: WorkflowHandle, operation: str) -> list[Histor
 
 
 async def activity_schedules(handle: WorkflowHandle) -> list[HistoryEvent]:
-    """The ActivityTaskScheduled events in the workflow's history (local activities leave none)."""
+    """The ActivityTaskScheduled events of the model's and the tools' activities in the workflow's history
+    (the worker steps left out)."""
     history = await handle.fetch_history()
-    return [event for event in history.events if event.HasField("activity_task_scheduled_event_attributes")]
+    return [
+        event
+        for event in history.events
+        if event.HasField("activity_task_scheduled_event_attributes")
+        and event.activity_task_scheduled_event_attributes.activity_type.name not in WORKER_STEPS
+    ]
 
 
 async def activities_scheduled(handle: WorkflowHandle) -> list[str]:

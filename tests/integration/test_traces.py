@@ -5,12 +5,14 @@ worker processes, the offline model."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import pytest
 
 from harness.suite import Suite, offline_settings, running_suite
+from orchestrator.approvals import APPROVAL_SPAN
 from orchestrator.conversation import Conversation
 from shared.telemetry import SERVICE_PREFIX
 from tests.support.otlp_receiver import OtlpReceiver, ReceivedSpan
@@ -122,13 +124,20 @@ async def test_a_replayed_chat_adds_no_span_to_an_earlier_message(traced: Traced
     spans are not exported again."""
     chat = await Conversation.start(traced.suite.client)
     await chat.send("What is 125 * 8?")
-    await eventually(
-        lambda: any(s.name == "RunActivity:calculator" for s in traced.receiver.snapshot()),
-        within=30,
-        what="the first message's spans",
-    )
-    first = next(s for s in traced.receiver.snapshot() if s.name == "RunActivity:calculator")
-    first_trace = trace_of(traced.receiver.snapshot(), first.trace_id)
+
+    def first_message_trace() -> dict[str, ReceivedSpan] | None:
+        """Once complete: the update's span ends last, after every span of the message."""
+        spans = traced.receiver.snapshot()
+        calculator = next((s for s in spans if s.name == "RunActivity:calculator"), None)
+        if calculator is None:
+            return None
+        trace = trace_of(spans, calculator.trace_id)
+        return trace if any(s.name == UPDATE for s in trace.values()) else None
+
+    await eventually(lambda: first_message_trace() is not None, within=30, what="the first message's spans")
+    first_trace = first_message_trace()
+    assert first_trace is not None
+    first = next(s for s in first_trace.values() if s.name == UPDATE)
 
     await traced.suite.workers["orchestrator"].restart()  # no cache: the next update replays the history
     await chat.send("What is 3 + 4?")
@@ -141,3 +150,46 @@ async def test_a_replayed_chat_adds_no_span_to_an_earlier_message(traced: Traced
     spans = traced.receiver.snapshot()
     assert trace_of(spans, first.trace_id) == first_trace
     assert len({span.span_id for span in spans}) == len(spans), "a span was exported twice"
+
+
+async def test_a_wait_for_approval_is_one_span_of_the_message_even_across_a_worker_restart(
+    traced: Traced,
+) -> None:
+    """The ticket waits for a person's yes; the orchestrator worker restarts while it waits (the new one
+    replays the wait's start). The message's trace has one approval span, under the update, saying who
+    approved and how long it took, and the ticket's tool run after it."""
+    chat = await Conversation.start(traced.suite.client)
+    turn = asyncio.ensure_future(chat.send("Please open a ticket: the VPN drops every hour", sender="bob"))
+
+    async def waits_for_approval() -> bool:
+        return bool(await chat.pending_approvals())
+
+    await eventually(waits_for_approval, within=30, what="the ticket's pending approval")
+    await traced.suite.workers["orchestrator"].restart()
+    [pending] = await chat.pending_approvals()
+    await chat.decide(pending, approve=True, approver="bob", reason="it keeps happening")
+    reply = await asyncio.wait_for(turn, timeout=60)
+    assert [(call.tool, call.ok) for call in reply.tool_calls] == [("create_ticket", True)], reply
+
+    def ticket_trace() -> dict[str, ReceivedSpan] | None:
+        spans = traced.receiver.snapshot()
+        for tool_run in (span for span in spans if span.name == "RunActivity:create_ticket"):
+            trace = trace_of(spans, tool_run.trace_id)
+            if {APPROVAL_SPAN, UPDATE} <= {span.name for span in trace.values()}:
+                return trace
+        return None
+
+    await eventually(lambda: ticket_trace() is not None, within=30, what="the ticket message's trace")
+    trace = ticket_trace()
+    assert trace is not None
+    [wait] = [span for span in trace.values() if span.name == APPROVAL_SPAN]
+    assert UPDATE in ancestors(wait, trace)
+    assert wait.attributes["agent.team"] == "it"
+    assert wait.attributes["agent.tool"] == "create_ticket"
+    assert wait.attributes["agent.call_id"] == pending.call_id
+    assert wait.attributes["agent.approval.outcome"] == "approved"
+    assert wait.attributes["agent.approval.approver"] == "bob"
+    assert wait.attributes["agent.approval.waited_seconds"] > 0
+    tool_run = next(span for span in trace.values() if span.name == "RunActivity:create_ticket")
+    assert tool_run.service == f"{SERVICE_PREFIX}:it-namespace"
+    assert tool_run.start_ns >= wait.end_ns, "the ticket ran before it was approved"

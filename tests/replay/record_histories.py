@@ -4,8 +4,9 @@
 
 It starts its own dev server on free ports, a worker per part of the topology (plus an orchestrator worker
 whose model is the scripted server), runs a few conversations that cover the workflows' paths (an approval
-included), and saves each history as JSON, replacing only files of the same name: histories recorded by
-older code stay and keep guarding the chats that older code started. A chat's workflow id is its file's
+included), and saves each history as JSON under names ending in ``RECORDED``: histories recorded by older
+code stay and keep guarding the runs that older code started (give ``RECORDED`` a new value when recording
+after a change that took a ``workflow.patched``). A chat's workflow id is its file's
 stem, because the replayer takes the id from the file name and call ids (which approvals wait on) hold it.
 Re-record only for an intended change of workflow code that no running workflow depends on; a change that
 running workflows would see needs ``workflow.patched`` instead.
@@ -27,8 +28,10 @@ from tests.integration.agent_support import nexus_schedules
 from tests.support.visibility import list_when_indexed
 
 HISTORIES = Path(__file__).with_name("histories")
-OFFLINE_CHAT = "agent_offline_chat_with_approval"
-SCRIPTED_CHAT = "agent_scripted_chat_with_approval_policy"
+RECORDED = "2026_11"
+"""Names this recording's files: the month of its code's newest patch (``worker-steps-as-activities``)."""
+OFFLINE_CHAT = f"agent_offline_chat_{RECORDED}"
+SCRIPTED_CHAT = f"agent_scripted_chat_{RECORDED}"
 STUB_QUEUE = "orchestrator-replay-recording"
 OFFLINE_MESSAGES = (
     "What is 125 * 8?",
@@ -83,7 +86,7 @@ async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
         for run in runs:
             history = await team_client.get_workflow_handle(run.id).fetch_history()
             status = run.status.name.lower() if run.status else "unknown"
-            name = f"tool_{team}-{run.id.split('-')[1]}_{status}.json"
+            name = f"tool_{team}-{run.id.split('-')[1]}_{status}_{RECORDED}.json"
             saved.setdefault(name, history.to_json())
     return saved
 

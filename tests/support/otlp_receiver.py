@@ -28,6 +28,8 @@ class ReceivedSpan:
     parent_id: str
     service: str
     attributes: dict[str, Any]
+    start_ns: int = 0
+    end_ns: int = 0
 
 
 @dataclass
@@ -78,6 +80,8 @@ class OtlpReceiver:
                             parent_id=span.parent_span_id.hex(),
                             service=str(resource.get("service.name", "")),
                             attributes={a.key: _value(a.value) for a in span.attributes},
+                            start_ns=span.start_time_unix_nano,
+                            end_ns=span.end_time_unix_nano,
                         )
                     )
         with self._lock:
