@@ -21,6 +21,7 @@ from typing import Any, Literal
 from opentelemetry import trace
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
+from temporalio.exceptions import ApplicationError
 
 from orchestrator import agent_metrics
 from orchestrator.catalog import CatalogEntry
@@ -35,6 +36,8 @@ DEFAULT_APPROVER_SCOPE = "agent:approve"
 """Who may approve a call whose requirement names no scope (the orchestrator's own policy, say)."""
 """Chats recorded before approvals existed replay without the ``approval_policy`` activity."""
 APPROVAL_SPAN = "approval wait"
+DECISION_REFUSED = "DecisionRefused"
+"""The failure type of a decision refused after its token was checked (the approver lacks the right)."""
 
 _tracer = trace.get_tracer(__name__)
 
@@ -119,6 +122,15 @@ class Approvals:
             return None
         also = " or be the person who asked" if requirement.self_approval else ""
         return f"{approver.subject} may not decide on {call_id!r}: it takes the scope {scope}{also}."
+
+    def decide_checked(self, decision: ToolCallDecision, now: datetime, approver: Identity) -> None:
+        """Take ``decision`` by ``approver`` (verified) if it is still open and theirs to make; else fail the
+        ``decide_tool_call`` update saying why (another decision may have come in meanwhile)."""
+        if (refusal := self.refusal(decision, now)) is not None or (
+            refusal := self.permission_refusal(decision.call_id, approver)
+        ) is not None:
+            raise ApplicationError(refusal, type=DECISION_REFUSED, non_retryable=True)
+        self.decide(decision, now, approver)
 
     def decide(self, decision: ToolCallDecision, now: datetime, approver: Identity | None = None) -> None:
         """Take ``decision``, made by ``approver`` (verified; None in chats from before identity)."""

@@ -69,6 +69,12 @@ class ToolCatalog:
             )
         return left_out
 
+    def remove_services_except(self, teams: set[str]) -> list[str]:
+        """Drop the tools of every team not in ``teams`` (local tools stay); returns the teams dropped."""
+        gone = {entry.service for entry in self._entries.values()} - teams - {LOCAL}
+        self._entries = {name: entry for name, entry in self._entries.items() if entry.service not in gone}
+        return sorted(gone)
+
     def entries(self) -> list[CatalogEntry]:
         return list(self._entries.values())
 

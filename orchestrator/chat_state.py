@@ -3,6 +3,8 @@ was (the model's recent messages, the discovered tools, the breakers), and littl
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, Field
 
 from orchestrator.catalog import CatalogEntry
@@ -24,6 +26,10 @@ class ChatState(BaseModel):
     )
     owner: Identity | None = Field(
         default=None, description="Who started the chat, verified (None in chats from before identity)."
+    )
+    discovered_at: datetime | None = Field(
+        default=None,
+        description="When every team's tools were last found (None in chats from before refreshes).",
     )
 
 

@@ -1,6 +1,8 @@
 """Finding the tool services' tools from inside the workflow: every service's ``list_tools``, concurrently,
 once when a chat starts; then, before each turn, the missing services again, in the background, waiting for
-them only briefly so a dead service never holds up an answer.
+them only briefly so a dead service never holds up an answer. A catalog changes too: ``refresh`` finds every
+service's tools again (a team added, a tool changed, a team gone), on demand or once the catalog is older than
+the chat's ``catalog_max_age_seconds``.
 
 Deterministic workflow code: all I/O is the ``tool_services`` worker step and the Nexus operations.
 """
@@ -8,7 +10,7 @@ Deterministic workflow code: all I/O is the ``tool_services`` worker step and th
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from temporalio import workflow
@@ -29,7 +31,9 @@ DIRECTORY_TIMEOUT = timedelta(seconds=10)
 DISCOVERY_TIMEOUT = timedelta(seconds=10)
 """How long ``list_tools`` of one service may take before the agent goes on without it."""
 REDISCOVERY_GRACE = timedelta(seconds=1)
-"""How long a turn waits for a missing service's rediscovery before answering without it."""
+"""How long a turn waits for a missing service's rediscovery (or a stale catalog's) before answering without it."""
+CATALOG_REFRESH_PATCH = "catalog-refresh"
+"""Chats recorded before catalogs could go stale replay without refreshing them at a turn's start."""
 
 
 class ToolDiscovery:
@@ -42,6 +46,7 @@ class ToolDiscovery:
         *,
         withheld: dict[str, list[str]] | None = None,
         discovered: bool = False,
+        discovered_at: datetime | None = None,
     ) -> None:
         self.catalog = catalog
         self.unavailable: dict[str, str] = dict(unavailable or {})
@@ -50,6 +55,8 @@ class ToolDiscovery:
         """Per service, the tools it withheld from the chat's asker (`stock_price (needs finance:read)`)."""
         self.discovered = discovered
         """Whether the first discovery is done (a chat that continued as new carries its tools over)."""
+        self.discovered_at = discovered_at
+        """When every service's tools were last found (None: not known, in chats from before refreshes)."""
         self._rediscovery: asyncio.Task[None] | None = None
 
     async def discover_once(self, asker: Identity) -> None:
@@ -62,19 +69,39 @@ class ToolDiscovery:
         """Every withheld tool, as ``team/tool (needs scope)``."""
         return [f"{team}/{tool}" for team, tools in self.withheld.items() for tool in tools]
 
-    async def retry_unavailable(self, asker: Identity) -> None:
-        """Try the unavailable services again, in the background; wait only briefly for them."""
+    def idle(self) -> bool:
+        """Whether no rediscovery is under way (a run waits for it before it continues as new)."""
+        return self._rediscovery is None or self._rediscovery.done()
+
+    def refresh(self, asker: Identity) -> None:
+        """Find every service's tools again, in the background (unless a rediscovery is under way)."""
+        self._start(asker, only=None)
+
+    async def before_turn(self, asker: Identity, max_age: timedelta | None = None) -> None:
+        """Before a turn: refresh a catalog older than ``max_age``, else try the unavailable services again,
+        in the background; wait only briefly for either."""
         if self._rediscovery is not None and self._rediscovery.done():
             if (error := self._rediscovery.exception()) is not None:
                 workflow.logger.warning("Rediscovery failed: %s", error)
             self._rediscovery = None
-        if self.unavailable and self._rediscovery is None:
-            self._rediscovery = asyncio.create_task(self._discover(asker, only=set(self.unavailable)))
+        if max_age is not None and self._stale(max_age):
+            self._start(asker, only=None)
+        elif self.unavailable:
+            self._start(asker, only=set(self.unavailable))
         if self._rediscovery is not None:
             try:
                 await workflow.wait_condition(self._rediscovery.done, timeout=REDISCOVERY_GRACE)
             except TimeoutError:
                 pass  # still waiting on a slow or dead service: answer with what we have
+
+    def _stale(self, max_age: timedelta) -> bool:
+        if self.discovered_at is None:  # a catalog carried from before refreshes: its age counts from now
+            self.discovered_at = workflow.now()
+        return workflow.now() - self.discovered_at > max_age
+
+    def _start(self, asker: Identity, only: set[str] | None) -> None:
+        if self._rediscovery is None or self._rediscovery.done():
+            self._rediscovery = asyncio.create_task(self._discover(asker, only=only))
 
     async def _discover(self, asker: Identity, only: set[str] | None = None) -> None:
         """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
@@ -82,6 +109,10 @@ class ToolDiscovery:
             TOOL_SERVICES, start_to_close=DIRECTORY_TIMEOUT, result_type=list[TeamEndpoint]
         )
         wanted = [service for service in services if only is None or service.team in only]
+        if only is None:  # a team gone from the directory takes its tools with it
+            for team in self.catalog.remove_services_except({service.team for service in services}):
+                self.unavailable.pop(team, None)
+                self.withheld.pop(team, None)
         for service in wanted:
             if service.endpoint_exists is False:  # scheduling on it would wedge the workflow: never try
                 self.unavailable[service.team] = f"its Nexus endpoint {service.endpoint!r} does not exist"
@@ -99,6 +130,8 @@ class ToolDiscovery:
                 ]
             else:
                 self.unavailable[service.team] = outcome
+        if only is None:
+            self.discovered_at = workflow.now()
 
 
 async def _list_tools(service: TeamEndpoint, asker: Identity) -> ListToolsOutput | str:

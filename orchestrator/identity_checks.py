@@ -93,6 +93,23 @@ async def verified(token: str | None) -> Identity:
         raise
 
 
+def shown_as(sender: Identity, given: str | None, nobody: str) -> str:
+    """How ``sender`` is named to an approver: their verified name; with no issuer, the name they gave (or
+    ``nobody``'s)."""
+    if sender.issuer is not None:
+        return sender.subject
+    return given or nobody
+
+
+async def identity_of(token: str | None) -> Identity:
+    """From an update handler: who ``token`` belongs to; a refused token fails the update (the workflow goes
+    on) saying what to do."""
+    try:
+        return await verified(token)
+    except TokenRefused as refusal:
+        raise ApplicationError(str(refusal), type=IDENTITY_REFUSED, non_retryable=True) from None
+
+
 async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta) -> dict[str, str]:
     """From workflow code: the Nexus headers proving ``asker`` makes the call ``claims`` describe (none for
     the local developer, whom no team asks for proof)."""

@@ -32,6 +32,12 @@ class AgentInput(BaseModel):
         description="The person starting the chat's signed token; required when the orchestrator trusts an issuer. Encrypted "
         "with the chat's other payloads, never logged, never carried into a continued run.",
     )
+    catalog_max_age_seconds: float | None = Field(
+        default=600.0,
+        gt=0,
+        description="At a turn's start, find every team's tools again when they were found longer ago than "
+        "this (None: only on the `refresh_tools` signal).",
+    )
 
 
 class UserMessage(BaseModel):

@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from orchestrator.approvals import approval_policy_activity
+from orchestrator.gateway_workflow import ToolGatewayWorkflow
 from orchestrator.identity_checks import IdentityActivities
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
@@ -52,7 +53,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=settings.task_queue,
-        workflows=[AgentWorkflow],
+        workflows=[AgentWorkflow, ToolGatewayWorkflow],
         activities=[
             llm.call_llm,
             directory.tool_services,

@@ -19,8 +19,8 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
-    from orchestrator.discovery import ToolDiscovery
-    from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, verified
+    from orchestrator.discovery import CATALOG_REFRESH_PATCH, ToolDiscovery
+    from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, identity_of, shown_as, verified
     from orchestrator.llm.model_call import ask_model, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
@@ -40,8 +40,6 @@ with workflow.unsafe.imports_passed_through():
     from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 AGENT_WORKFLOW = "AgentWorkflow"
-DECISION_REFUSED = "DecisionRefused"
-"""The failure type of a decision refused after its token was checked (the approver lacks the right)."""
 
 TURNS_PER_RUN = 100
 """After this many turns (or when Temporal suggests it) the chat continues as new, keeping its history small."""
@@ -65,7 +63,11 @@ class AgentWorkflow:
         else:
             catalog.restore(carried.catalog)
             self._discovery = ToolDiscovery(
-                catalog, carried.unavailable, withheld=carried.withheld, discovered=True
+                catalog,
+                carried.unavailable,
+                withheld=carried.withheld,
+                discovered=True,
+                discovered_at=carried.discovered_at,
             )
         breakers = dict(carried.breakers) if carried else {}
         self._router = ToolRouter(catalog, breakers, timedelta(seconds=input.tool_timeout_seconds))
@@ -86,6 +88,7 @@ class AgentWorkflow:
     async def run(self, input: AgentRunInput) -> Transcript:
         self._attributes.start()
         worker_steps.decide()
+        workflow.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)
@@ -114,6 +117,12 @@ class AgentWorkflow:
         """Keep the chat's status saying whether a tool call waits for a person's decision."""
         self._attributes.set(status=WAITING_FOR_APPROVAL if self._router.approvals.pending else ACTIVE)
 
+    def _catalog_max_age(self) -> timedelta | None:
+        seconds = self._input.catalog_max_age_seconds
+        if seconds is None or not workflow.patched(CATALOG_REFRESH_PATCH):
+            return None
+        return timedelta(seconds=seconds)
+
     def _time_to_continue_as_new(self) -> bool:
         return not self._busy and (
             self._turns_this_run >= TURNS_PER_RUN or workflow.info().is_continue_as_new_suggested()
@@ -132,6 +141,7 @@ class AgentWorkflow:
             withheld=self._discovery.withheld,
             breakers=self._router.breakers,
             owner=self._owner,
+            discovered_at=self._discovery.discovered_at,
         )
 
     @workflow.update
@@ -142,11 +152,13 @@ class AgentWorkflow:
             await workflow.wait_condition(lambda: self._owner is not None or self._refusal is not None)
             if self._refusal is not None:
                 raise ApplicationError(_not_opened(self._refusal), type=IDENTITY_REFUSED, non_retryable=True)
-            sender = await _identity_of(message.token)
+            sender = await identity_of(message.token)
             await workflow.wait_condition(lambda: self._discovery.discovered)
             self._progress = Progress(state="discovering", since=workflow.now())
-            await self._discovery.retry_unavailable(sender)
-            reply = await self._turn(message.text.strip(), sender, _named(sender, message.sender))
+            await self._discovery.before_turn(sender, self._catalog_max_age())
+            reply = await self._turn(
+                message.text.strip(), sender, shown_as(sender, message.sender, "the chat's user")
+            )
         finally:
             self._busy = False
             self._progress = Progress()
@@ -173,14 +185,8 @@ class AgentWorkflow:
 
     @workflow.update
     async def decide_tool_call(self, decision: ToolCallDecision) -> None:
-        approver = await _identity_of(decision.token)
-        approvals = self._router.approvals
-        # Checked again after the token's check: another decision may have come in meanwhile.
-        if (refusal := approvals.refusal(decision, workflow.now())) is not None or (
-            refusal := approvals.permission_refusal(decision.call_id, approver)
-        ) is not None:
-            raise ApplicationError(refusal, type=DECISION_REFUSED, non_retryable=True)
-        approvals.decide(decision, workflow.now(), approver)
+        approver = await identity_of(decision.token)
+        self._router.approvals.decide_checked(decision, workflow.now(), approver)
 
     @decide_tool_call.validator
     def _validate_decision(self, decision: ToolCallDecision) -> None:
@@ -198,6 +204,13 @@ class AgentWorkflow:
     @workflow.query
     def progress(self) -> Progress:
         return self._router.progress(self._progress)
+
+    @workflow.signal
+    def refresh_tools(self) -> None:
+        """Find every team's tools again now: a team added, changed or removed tools."""
+        if self._owner is not None and self._discovery.discovered:
+            self._discovery.refresh(self._owner)
+        # else the chat's first discovery is still to come, and it finds the catalog as it is now
 
     @workflow.signal
     def end_chat(self) -> None:
@@ -254,20 +267,5 @@ class AgentWorkflow:
         return AgentReply(text=text, tool_calls=records, unavailable_services=list(unavailable))
 
 
-async def _identity_of(token: str | None) -> Identity:
-    """Who ``token`` belongs to; a refused token fails the update (the chat goes on) saying what to do."""
-    try:
-        return await verified(token)
-    except TokenRefused as refusal:
-        raise ApplicationError(str(refusal), type=IDENTITY_REFUSED, non_retryable=True) from None
-
-
 def _not_opened(refusal: str) -> str:
     return f"This chat was not opened. {refusal} Then start a new chat."
-
-
-def _named(sender: Identity, given: str | None) -> str:
-    """How the sender is named to an approver: their verified name; with no issuer, the name they gave."""
-    if sender.issuer is not None:
-        return sender.subject
-    return given or "the chat's user"

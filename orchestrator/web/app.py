@@ -46,12 +46,12 @@ from temporalio.client import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from orchestrator.approvals import DECISION_REFUSED
 from orchestrator.conversation import Conversation
 from orchestrator.identity_checks import IDENTITY_REFUSED
 from orchestrator.models import AgentReply, Progress, ToolCallDecision, Transcript, UserMessage
 from orchestrator.web.web_settings import WebChatSettings
 from orchestrator.worker_presence import worker_presence
-from orchestrator.workflow import DECISION_REFUSED
 from shared.failures import failure_message, root_cause, validation_problems
 from shared.log import get_logger
 
