@@ -28,13 +28,19 @@ class CatalogEntry(BaseModel):
     spec: ToolSpec
     endpoint: str | None = Field(default=None, description="Nexus endpoint, for remote tools.")
     policy: ActivityPolicy | None = Field(default=None, description="Activity policy, for local tools.")
+    mcp_server: str | None = Field(default=None, description="The MCP server, for an MCP server's tools.")
 
     @property
     def tool(self) -> str:
         return self.spec.name
 
     def as_function(self) -> FunctionTool:
-        where = "runs locally" if self.service == LOCAL else f"run by the {self.service} team"
+        if self.service == LOCAL:
+            where = "runs locally"
+        elif self.mcp_server is not None:
+            where = f"from the MCP server {self.mcp_server}"
+        else:
+            where = f"run by the {self.service} team"
         return FunctionTool(
             name=self.model_name,
             description=f"{self.spec.description} ({where})",
@@ -65,7 +71,11 @@ class ToolCatalog:
                 left_out.append(spec.name)
                 continue
             self._entries[name] = CatalogEntry(
-                model_name=name, service=service.team, spec=spec, endpoint=service.endpoint
+                model_name=name,
+                service=service.team,
+                spec=spec,
+                endpoint=None if service.mcp_server else service.endpoint,
+                mcp_server=service.mcp_server,
             )
         return left_out
 

@@ -23,6 +23,7 @@ from orchestrator.chat_state import AgentRunInput
 from orchestrator.models import (
     AgentInput,
     AgentReply,
+    FunctionTool,
     PendingApproval,
     Progress,
     ToolCallDecision,
@@ -108,6 +109,14 @@ class Conversation:
     async def progress(self) -> Progress:
         """What the agent is doing right now (a query: it adds nothing to the chat's history)."""
         return await self.handle.query(AgentWorkflow.progress)
+
+    async def tools(self) -> list[FunctionTool]:
+        """Every tool the chat's model can call now."""
+        return await self.handle.query(AgentWorkflow.tools)
+
+    async def refresh_tools(self) -> None:
+        """Ask the chat to find every team's tools again now (a team added or changed its tools)."""
+        await self.handle.signal(AgentWorkflow.refresh_tools)
 
     async def pending_approvals(self) -> list[PendingApproval]:
         return await self.handle.query(AgentWorkflow.pending_approvals)

@@ -4,7 +4,8 @@ them only briefly so a dead service never holds up an answer. A catalog changes 
 service's tools again (a team added, a tool changed, a team gone), on demand or once the catalog is older than
 the chat's ``catalog_max_age_seconds``.
 
-Deterministic workflow code: all I/O is the ``tool_services`` worker step and the Nexus operations.
+Deterministic workflow code: all I/O is the ``tool_services`` worker step, the Nexus operations and, for the
+MCP servers the worker is configured with, the ``list_mcp_tools`` activity.
 """
 
 from __future__ import annotations
@@ -14,14 +15,16 @@ from datetime import datetime, timedelta
 
 from pydantic import ValidationError
 from temporalio import workflow
-from temporalio.exceptions import NexusOperationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, NexusOperationError
 
 from orchestrator.catalog import ToolCatalog
 from orchestrator.identity_checks import proof_headers
+from orchestrator.mcp_tools.activity_types import LIST_MCP_TOOLS
 from orchestrator.service_directory import TOOL_SERVICES, TeamEndpoint, tool_service_client
 from orchestrator.tool_results import contract_mismatch
 from orchestrator.worker_steps import run_step
-from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput
+from shared.contract import LIST_TOOLS, ListToolsInput, ListToolsOutput, ToolSpec
 from shared.failures import failure_message
 from shared.identity.call_proofs import CallClaims
 from shared.identity.identity import Identity
@@ -136,6 +139,8 @@ class ToolDiscovery:
 
 async def _list_tools(service: TeamEndpoint, asker: Identity) -> ListToolsOutput | str:
     """The part of the service's catalog ``asker`` may use, or why there is none."""
+    if service.mcp_server is not None:
+        return await _list_mcp_tools(service.mcp_server)
     headers = await proof_headers(
         asker, CallClaims(team=service.team, operation=LIST_TOOLS), DISCOVERY_TIMEOUT
     )
@@ -154,3 +159,19 @@ async def _list_tools(service: TeamEndpoint, asker: Identity) -> ListToolsOutput
         return ListToolsOutput.model_validate(raw)
     except ValidationError as error:
         return f"its catalog {contract_mismatch(error)}"
+
+
+async def _list_mcp_tools(server: str) -> ListToolsOutput | str:
+    """An MCP server's tools (the worker asks the server: ``list_mcp_tools``), or why there are none."""
+    try:
+        specs = await workflow.execute_activity(
+            LIST_MCP_TOOLS,
+            server,
+            start_to_close_timeout=DISCOVERY_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=2),
+            result_type=list[ToolSpec],
+        )
+    except ActivityError as error:
+        workflow.logger.warning("Tool discovery failed for MCP server %s: %s", server, failure_message(error))
+        return f"it did not answer tool discovery ({failure_message(error)})"
+    return ListToolsOutput(tools=specs)

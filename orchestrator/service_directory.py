@@ -9,6 +9,7 @@ endpoint registry can't be read (Temporal Cloud manages endpoints outside the na
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -23,25 +24,33 @@ from shared.topology import load_topology
 TOOL_SERVICES = "tool_services"
 
 
+MCP_SERVICE_PREFIX = "mcp-"
+"""An MCP server's tools come as the service ``mcp-<name>``: the model sees ``mcp-<name>__<tool>``."""
+
+
 class TeamEndpoint(BaseModel):
-    """A tool team the agent can reach: its name in the topology and the Nexus endpoint of its
-    ``ToolService``."""
+    """A tool source the agent can reach: a team's name in the topology and the Nexus endpoint of its
+    ``ToolService``, or an MCP server the worker is configured with (``mcp_server`` set, no endpoint)."""
 
     team: str
     endpoint: str
     endpoint_exists: bool | None = Field(default=None, description="None when the registry can't be read.")
+    mcp_server: str | None = Field(
+        default=None, description="The MCP server's name (AGENT_MCP_SERVERS), for an MCP server's tools."
+    )
 
 
 class ServiceDirectory:
     """The ``tool_services`` activity, bound to the worker's client."""
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, mcp_servers: Sequence[str] = ()) -> None:
         self._client = client
+        self._mcp_servers = list(mcp_servers)
 
     @activity.defn(name=TOOL_SERVICES)
     async def tool_services(self) -> list[TeamEndpoint]:
         endpoints = await self._registered_endpoints()
-        return [
+        teams = [
             TeamEndpoint(
                 team=team,
                 endpoint=site.endpoint,
@@ -49,6 +58,11 @@ class ServiceDirectory:
             )
             for team, site in load_topology().tool_services.items()
         ]
+        servers = [
+            TeamEndpoint(team=f"{MCP_SERVICE_PREFIX}{name}", endpoint="", mcp_server=name)
+            for name in self._mcp_servers
+        ]
+        return teams + servers
 
     async def _registered_endpoints(self) -> set[str] | None:
         names: set[str] = set()

@@ -8,9 +8,10 @@ from typing import Any
 
 import nexusrpc
 from pydantic import ValidationError
-from temporalio.exceptions import ApplicationError, NexusOperationError, TimeoutError
+from temporalio.exceptions import ActivityError, ApplicationError, NexusOperationError, TimeoutError
 
 from orchestrator.catalog import CatalogEntry
+from orchestrator.mcp_tools.activity_types import MCP_SERVER_UNREACHABLE
 from orchestrator.models import ToolCallRecord
 from shared.contract import TOOL_UNAVAILABLE
 from shared.failures import root_cause, validation_problems
@@ -70,9 +71,10 @@ def failed(
     return record, json.dumps({"ok": False, "error": error})
 
 
-def is_service_failure(error: NexusOperationError) -> bool:
-    """Whether a failed remote call says the service is in trouble (timed out, unavailable, crashing),
-    as opposed to the call's own fault (bad arguments) or the tool's own answer (unknown ticker)."""
+def is_service_failure(error: NexusOperationError | ActivityError) -> bool:
+    """Whether a failed remote call says the service (a team, or an MCP server) is in trouble (timed out,
+    unavailable, crashing), as opposed to the call's own fault (bad arguments) or the tool's own answer
+    (unknown ticker)."""
     cause = root_cause(error)
     if isinstance(cause, TimeoutError):
         return True
@@ -81,8 +83,8 @@ def is_service_failure(error: NexusOperationError) -> bool:
             nexusrpc.HandlerErrorType.BAD_REQUEST,
             nexusrpc.HandlerErrorType.UNAUTHORIZED,
         )
-    if isinstance(cause, ApplicationError):  # the tool workflow's own failure, raised without a cause
-        return cause.type == TOOL_UNAVAILABLE
+    if isinstance(cause, ApplicationError):  # the tool's own failure, raised without a cause
+        return cause.type in (TOOL_UNAVAILABLE, MCP_SERVER_UNREACHABLE)
     return False
 
 

@@ -31,6 +31,12 @@ from orchestrator.approvals import (
 from orchestrator.catalog import LOCAL, CatalogEntry, ToolCatalog
 from orchestrator.circuit_breaker import CircuitBreaker
 from orchestrator.identity_checks import proof_headers
+from orchestrator.mcp_tools.activity_types import (
+    CALL_MCP_TOOL,
+    MCP_SERVER_UNKNOWN,
+    MCP_TOOL_ERROR,
+    McpToolCall,
+)
 from orchestrator.models import ApprovalRecord, ModelToolCall, Progress, RunningTool, ToolCallRecord
 from orchestrator.service_directory import tool_service_client
 from orchestrator.tool_results import contract_mismatch, failed, is_service_failure, succeeded
@@ -41,6 +47,10 @@ from shared.identity.call_proofs import CallClaims
 from shared.identity.identity import LOCAL_DEVELOPER, Identity
 
 POLICY_TIMEOUT = timedelta(seconds=10)
+MCP_CALL_ATTEMPT = timedelta(seconds=30)
+"""How long one attempt of an MCP server's tool may take (the tool timeout bounds all of them)."""
+MCP_HEARTBEAT = timedelta(seconds=10)
+"""The ``call_mcp_tool`` activity heartbeats while it waits: a worker that dies mid-call is noticed this soon."""
 
 ToolOutcome = tuple[ToolCallRecord, str]
 """What a call comes to: the record the user sees, and the tool message the model reads."""
@@ -63,7 +73,8 @@ class RunLocally:
 
 @dataclass(frozen=True)
 class RunRemotely:
-    """A call to a team's ``execute_tool``, admitted by the team's circuit breaker, which learns how it went."""
+    """A call to a team's ``execute_tool`` (or an MCP server's tool), admitted by the service's circuit
+    breaker, which learns how it went."""
 
     entry: CatalogEntry
     arguments: dict[str, Any]
@@ -73,7 +84,9 @@ class RunRemotely:
         self.breaker.record_success()
         return succeeded(self.entry, self.arguments, result)
 
-    def failed_with(self, error: ValidationError | NexusOperationError, now: datetime) -> ToolOutcome:
+    def failed_with(
+        self, error: ValidationError | NexusOperationError | ActivityError, now: datetime
+    ) -> ToolOutcome:
         """A failed call counts against the service when the service is at fault (it answered outside the
         contract, timed out, or kept crashing), not when the call itself was wrong or the tool said no."""
         if isinstance(error, ValidationError):
@@ -221,8 +234,11 @@ class ToolRouter:
             if isinstance(route, RunLocally):
                 return await _run_locally(route), approval
             try:
-                result = await self._execute_tool(route, call_id, asker)
-            except (ValidationError, NexusOperationError) as error:
+                if route.entry.mcp_server is not None:
+                    result = await self._call_mcp_tool(route, call_id)
+                else:
+                    result = await self._execute_tool(route, call_id, asker)
+            except (ValidationError, NexusOperationError, ActivityError) as error:
                 return route.failed_with(error, workflow.now()), approval
             return route.answered(result), approval
         finally:
@@ -246,6 +262,24 @@ class ToolRouter:
             headers=await proof_headers(asker, claims, self._tool_timeout),
         )
         return dict(ExecuteToolOutput.model_validate(raw).result)
+
+    async def _call_mcp_tool(self, route: RunRemotely, call_id: str) -> dict[str, Any]:
+        """The call as an activity of the orchestrator's worker, which asks the MCP server; the tool's own
+        refusal is not retried, a server that can't be reached is, within the tool timeout."""
+        entry = route.entry
+        assert entry.mcp_server is not None, "an MCP server's tools carry its name"
+        result: dict[str, Any] = await workflow.execute_activity(
+            CALL_MCP_TOOL,
+            McpToolCall(server=entry.mcp_server, tool=entry.tool, arguments=route.arguments, call_id=call_id),
+            schedule_to_close_timeout=self._tool_timeout,
+            start_to_close_timeout=min(self._tool_timeout, MCP_CALL_ATTEMPT),
+            heartbeat_timeout=MCP_HEARTBEAT,
+            retry_policy=RetryPolicy(
+                maximum_attempts=3, non_retryable_error_types=[MCP_TOOL_ERROR, MCP_SERVER_UNKNOWN]
+            ),
+            result_type=dict,
+        )
+        return result
 
 
 async def _run_locally(route: RunLocally) -> ToolOutcome:

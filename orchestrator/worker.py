@@ -7,6 +7,7 @@ task queue in namespace ``default``.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -16,6 +17,7 @@ from orchestrator.gateway_workflow import ToolGatewayWorkflow
 from orchestrator.identity_checks import IdentityActivities
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
+from orchestrator.mcp_tools.settings import McpServerConfig, McpServersSetting
 from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
 from orchestrator.workflow import AgentWorkflow
@@ -49,7 +51,8 @@ def build_worker(
     # Inconsistent identity settings (an issuer without its keys) stop the worker here.
     checks = IdentityActivities(identity.user_tokens(), identity.call_proof_signer())
     llm = LlmActivities(settings)
-    directory = ServiceDirectory(client)
+    mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
+    directory = ServiceDirectory(client, [server.name for server in mcp_servers])
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -60,9 +63,20 @@ def build_worker(
             approval_policy_activity(settings.approval_policy()),
             *checks.activities(),
             *(tool_activity(tool) for tool in LOCAL_TOOLS),
+            *mcp_activities(mcp_servers),
         ],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
     )
+
+
+def mcp_activities(servers: list[McpServerConfig]) -> list[Any]:
+    """The activities that reach the MCP servers ``servers``; none (and the MCP SDK not even loaded, it
+    takes a second and more) when there are none."""
+    if not servers:
+        return []
+    from orchestrator.mcp_tools.activities import McpToolActivities
+
+    return McpToolActivities(servers).activities()
 
 
 async def main(

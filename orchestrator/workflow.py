@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.models import (
         AgentReply,
         ChatMessage,
+        FunctionTool,
         PendingApproval,
         Progress,
         ToolCallDecision,
@@ -196,6 +197,11 @@ class AgentWorkflow:
     @workflow.query
     def transcript(self) -> Transcript:
         return self._transcript
+
+    @workflow.query
+    def tools(self) -> list[FunctionTool]:
+        """Every tool the model can call now, as it sees them."""
+        return self._discovery.catalog.functions()
 
     @workflow.query
     def pending_approvals(self) -> list[PendingApproval]:

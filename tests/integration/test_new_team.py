@@ -1,6 +1,7 @@
 """The README's "Writing a tool team" guide, followed to the letter: its files written as they stand, its
 topology entry added, its one provisioning command run. A running orchestrator's next chat discovers the new
-team and uses its tool, with nothing restarted."""
+team and uses its tool, with nothing restarted; a running chat finds it when told (``refresh_tools``) and one
+whose catalog has gone stale finds it at a turn's start."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from harness.server import REPO_ROOT
 from harness.suite import Suite
 from harness.workers import WorkerProcess, orchestrator_on, topology_workers
 from orchestrator.conversation import Conversation
+from orchestrator.models import AgentInput
 from shared.topology import TOPOLOGY_FILE, TOPOLOGY_PATH_ENV, load_topology
+from tests.support.waiting import eventually
 
 GUIDE_HEADING = "## Writing a tool team"
 QUESTION = "How many people work in Engineering?"
@@ -71,6 +74,11 @@ async def test_a_team_written_from_the_guide_is_discovered_and_used_by_the_next_
     )
     before = await Conversation.start(stack.client, task_queue=NEW_TEAM_QUEUE)
     unanswered = await before.send(QUESTION)
+    # Told nothing, but its catalog goes stale within a second: it finds the new team at a turn's start.
+    ageing = await Conversation.start(
+        stack.client, task_queue=NEW_TEAM_QUEUE, agent_input=AgentInput(catalog_max_age_seconds=1)
+    )
+    await ageing.send(QUESTION)
 
     topology["tool_services"][team] = site
     topology_path.write_text(json.dumps(topology))
@@ -88,9 +96,19 @@ async def test_a_team_written_from_the_guide_is_discovered_and_used_by_the_next_
     spec = topology_workers(load_topology())[team]
     code_path = {"PYTHONPATH": str(tmp_path / "code"), TOPOLOGY_PATH_ENV: str(topology_path)}
     new_team = await stack.start_worker(replace(spec, env=code_path))
+    new_tool = f"{team}__headcount"
     try:
         after = await Conversation.start(stack.client, task_queue=NEW_TEAM_QUEUE)
         answered = await after.send(QUESTION)
+
+        await before.refresh_tools()  # the running chat is told: it finds the new team at once
+        await eventually(lambda: knows(before, new_tool), within=30, what="the refreshed chat's new tool")
+        refreshed = await before.send(QUESTION)
+
+        assert new_tool not in await tool_names(ageing)
+        await ageing.send("What is 2 + 2?")  # its catalog is older than a second: the turn refreshes it
+        await eventually(lambda: knows(ageing, new_tool), within=30, what="the stale chat's new tool")
+        aged = await ageing.send(QUESTION)
     finally:
         new_team.stop()
 
@@ -98,3 +116,15 @@ async def test_a_team_written_from_the_guide_is_discovered_and_used_by_the_next_
     assert team not in [call.service for call in unanswered.tool_calls]
     assert [(call.tool, call.service, call.ok) for call in answered.tool_calls] == [("headcount", team, True)]
     assert "42" in answered.text
+    for reply in (refreshed, aged):
+        assert [(call.tool, call.service, call.ok) for call in reply.tool_calls] == [
+            ("headcount", team, True)
+        ]
+
+
+async def tool_names(chat: Conversation) -> list[str]:
+    return [tool.name for tool in await chat.tools()]
+
+
+async def knows(chat: Conversation, tool: str) -> bool:
+    return tool in await tool_names(chat)
