@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from shared.payload_limits import PAYLOAD_LIMIT_BYTES, byte_size
+
 MAX_MESSAGE_CHARS = 32_000
 
 
@@ -169,6 +171,24 @@ class AgentReply(BaseModel):
     unavailable_services: list[str] = Field(
         default_factory=list, description="Tool services whose tools could not be discovered (yet)."
     )
+    model: str | None = Field(
+        default=None,
+        description="The model that wrote the answer (its litellm id: `AGENT_MODEL`, or the fallback that "
+        "answered when it failed); None when no model answered.",
+    )
+
+    def fitted(self, limit: int = PAYLOAD_LIMIT_BYTES // 2) -> AgentReply:
+        """This reply, or, when its JSON is over ``limit`` bytes (too large for a payload, with room to
+        spare), the same with its tool calls' arguments and results left out, each call saying so."""
+        size = byte_size(self.model_dump_json())
+        if size <= limit:
+            return self
+        note = f"[cut: the reply was {size} bytes; this call's arguments and result were left out]"
+        calls = [
+            call.model_copy(update={"arguments": {}, "result": None, "note": note})
+            for call in self.tool_calls
+        ]
+        return self.model_copy(update={"tool_calls": calls})
 
 
 class TranscriptEntry(BaseModel):
@@ -248,6 +268,12 @@ class LlmRequest(BaseModel):
 
     messages: list[ChatMessage]
     tools: list[FunctionTool]
+    model_choice: int = Field(
+        default=0,
+        ge=0,
+        description="Which model of the worker's list to ask: 0 for `AGENT_MODEL`, 1 for the first of "
+        "`AGENT_FALLBACK_MODELS`, and so on.",
+    )
 
 
 class LlmResponse(BaseModel):
@@ -255,4 +281,6 @@ class LlmResponse(BaseModel):
 
     content: str | None = None
     tool_calls: list[ModelToolCall] = Field(default_factory=list)
-    model: str = Field(description="The model that answered.")
+    model: str = Field(
+        description="The model that answered: its litellm id, as the worker's settings name it."
+    )

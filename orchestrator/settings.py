@@ -7,9 +7,11 @@ which litellm reads itself; they never enter a workflow's input or history.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from orchestrator.approvals import ApprovalPolicy
 from orchestrator.llm.names import OFFLINE_MODEL
@@ -17,6 +19,9 @@ from shared.contract import DEFAULT_APPROVAL_TIMEOUT_SECONDS
 from shared.failures import validation_problems
 from shared.process import SettingsProblem
 from shared.topology import load_topology
+
+MODEL_ID = re.compile(r"[\w.:@+-]+(/[\w.:@+-]+)*")
+"""What a litellm model id looks like: ``gpt-4o``, ``openai/gpt-4o-mini``, ``bedrock/anthropic.claude-v2:1``."""
 
 TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
 """The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
@@ -36,12 +41,19 @@ class OrchestratorSettings(BaseModel):
         description="AGENT_MODEL: any litellm model id (openai/gpt-4o-mini, anthropic/claude-...); "
         "default: the offline model.",
     )
+    fallback_models: tuple[str, ...] = Field(
+        default=(),
+        description="AGENT_FALLBACK_MODELS: comma-separated litellm model ids that answer, in order, when "
+        "the model before them keeps failing (its retries ran out) or is rate-limited; default: none.",
+    )
     api_base: str | None = Field(
-        default=None, description="AGENT_API_BASE: the provider's base URL, if not its default."
+        default=None,
+        description="AGENT_API_BASE: the provider's base URL, if not its default (for every model of the list).",
     )
     api_key: SecretStr | None = Field(
         default=None,
-        description="AGENT_API_KEY: a key for AGENT_API_BASE; else the provider's usual variable.",
+        description="AGENT_API_KEY: a key for AGENT_API_BASE (for every model of the list); else the "
+        "provider's usual variable.",
     )
     llm_timeout_seconds: float = Field(
         default=60.0,
@@ -69,19 +81,50 @@ class OrchestratorSettings(BaseModel):
         "decision before it counts as denied.",
     )
 
+    @field_validator("fallback_models", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return tuple(model.strip() for model in value.split(",")) if isinstance(value, str) else value
+
+    @field_validator("fallback_models")
+    @classmethod
+    def _usable(cls, fallbacks: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        seen = {info.data.get("model")}
+        for model in fallbacks:
+            if not MODEL_ID.fullmatch(model):
+                raise PydanticCustomError(
+                    "model_id",
+                    "{model} is not a litellm model id; list ids separated by commas, "
+                    "e.g. openai/gpt-4o-mini,anthropic/claude-3-5-haiku-latest",
+                    {"model": repr(model)},
+                )
+            if model in seen:
+                raise PydanticCustomError(
+                    "model_repeated", "{model} is listed twice (AGENT_MODEL included)", {"model": repr(model)}
+                )
+            seen.add(model)
+        return fallbacks
+
+    @property
+    def models(self) -> tuple[str, ...]:
+        """The models a call may ask, in order: ``AGENT_MODEL``, then ``AGENT_FALLBACK_MODELS``."""
+        return (self.model, *self.fallback_models)
+
     def approval_policy(self) -> ApprovalPolicy:
         patterns = [pattern.strip() for pattern in self.approval_required.split(",") if pattern.strip()]
         return ApprovalPolicy(patterns=patterns, timeout_seconds=self.approval_timeout_seconds)
 
     @property
     def is_offline(self) -> bool:
-        return self.model.startswith(OFFLINE_MODEL.split("/")[0] + "/")
+        """Whether a model of the list is the offline one (litellm must then be told of it)."""
+        return any(model.startswith(OFFLINE_MODEL.split("/")[0] + "/") for model in self.models)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> OrchestratorSettings:
         environ = os.environ if environ is None else environ
         variables = {
             "model": "AGENT_MODEL",
+            "fallback_models": "AGENT_FALLBACK_MODELS",
             "api_base": "AGENT_API_BASE",
             "api_key": "AGENT_API_KEY",
             "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",

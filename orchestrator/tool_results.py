@@ -15,6 +15,7 @@ from orchestrator.mcp_tools.activity_types import MCP_SERVER_UNREACHABLE
 from orchestrator.models import ToolCallRecord
 from shared.contract import TOOL_UNAVAILABLE
 from shared.failures import root_cause, validation_problems
+from shared.payload_limits import CUT
 
 MAX_RESULT_CHARS = 6_000
 """A result longer than this (as JSON) is cut before it reaches the model, with a note saying so."""
@@ -25,7 +26,8 @@ UNKNOWN_SERVICE = "unknown"
 def succeeded(
     entry: CatalogEntry, arguments: dict[str, Any], result: dict[str, Any]
 ) -> tuple[ToolCallRecord, str]:
-    """The record and the model's message for a result; a too-large one is cut, with a note. The message
+    """The record and the model's message for a result; a too-large one is cut, with a note (which starts
+    with the tool's own note when the result came cut already: ``shared.payload_limits``). The message
     says what each field of the result means when the tool's ``output_schema`` describes its fields."""
     text = json.dumps(result)
     if len(text) <= MAX_RESULT_CHARS:
@@ -39,6 +41,8 @@ def succeeded(
     note = (
         f"The result had {len(text)} characters; only the first {MAX_RESULT_CHARS} were given to the model."
     )
+    if isinstance(cut := result.get(CUT), str):  # cut where it ran, being too large to keep at all
+        note = f"{cut} Only the first {MAX_RESULT_CHARS} characters were given to the model."
     record = ToolCallRecord(tool=entry.tool, service=entry.service, arguments=arguments, ok=True, note=note)
     return record, json.dumps({"ok": True, "result_preview": text[:MAX_RESULT_CHARS], "note": note})
 

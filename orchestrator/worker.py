@@ -59,6 +59,7 @@ def build_worker(
         workflows=[AgentWorkflow, ToolGatewayWorkflow],
         activities=[
             llm.call_llm,
+            llm.llm_models,
             directory.tool_services,
             approval_policy_activity(settings.approval_policy()),
             *checks.activities(),

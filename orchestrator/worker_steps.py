@@ -1,5 +1,6 @@
 """The chat's short steps on its own worker (a token's check, a tool call's proof, the approval policy, the
-service directory) and how the workflow runs them: as activities of the orchestrator's task queue.
+service directory, the list of models) and how the workflow runs them: as activities of the orchestrator's
+task queue.
 
 They were local activities. A local activity's result can be recorded in one workflow task yet handed to the
 workflow only in the next (seen when a query arrived while it ran), while a replay hands it over at once: an

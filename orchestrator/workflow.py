@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.discovery import CATALOG_REFRESH_PATCH, ToolDiscovery
     from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, identity_of, shown_as, verified
-    from orchestrator.llm.model_call import ask_model, window
+    from orchestrator.llm.model_call import ask_model, decide_fallback, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
         AgentReply,
@@ -90,6 +90,7 @@ class AgentWorkflow:
         self._attributes.start()
         worker_steps.decide()
         workflow.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
+        decide_fallback()
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)
@@ -246,7 +247,9 @@ class AgentWorkflow:
             )
             if not response.tool_calls:
                 return self._reply(
-                    (response.content or "").strip() or "(the model gave an empty answer)", records
+                    (response.content or "").strip() or "(the model gave an empty answer)",
+                    records,
+                    response.model,
                 )
             position = f"{self._transcript.earlier_turns + len(self._transcript.entries)}.{step}"
             self._progress = Progress(state="running_tools", step=step + 1, since=workflow.now())
@@ -266,11 +269,12 @@ class AgentWorkflow:
             records,
         )
 
-    def _reply(self, text: str, records: list[ToolCallRecord]) -> AgentReply:
+    def _reply(self, text: str, records: list[ToolCallRecord], model: str | None = None) -> AgentReply:
         if unavailable := self._discovery.unavailable:
             reasons = "; ".join(f"{team}: {reason}" for team, reason in unavailable.items())
             text += f"\n\n(Unavailable right now: the tools of {', '.join(unavailable)}. {reasons}.)"
-        return AgentReply(text=text, tool_calls=records, unavailable_services=list(unavailable))
+        reply = AgentReply(text=text, tool_calls=records, unavailable_services=list(unavailable), model=model)
+        return reply.fitted()  # the reply is a payload of the history: it must fit one
 
 
 def _not_opened(refusal: str) -> str:

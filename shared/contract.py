@@ -145,7 +145,10 @@ class ExecuteToolOutput(BaseModel):
 
     tool: str = Field(description="Name of the tool that ran.")
     call_id: str = Field(description="The caller's id for this call.")
-    result: dict[str, JsonValue] = Field(description="The tool's JSON result, shaped by its output model.")
+    result: dict[str, JsonValue] = Field(
+        description="The tool's JSON result, shaped by its output model; one too large to keep (over 256 KiB "
+        'of JSON) comes cut, as `{"cut": note, "preview": the start of its JSON}` (`shared.payload_limits`).'
+    )
 
 
 @nexusrpc.service(name=SERVICE_NAME)

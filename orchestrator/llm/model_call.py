@@ -1,5 +1,12 @@
 """The workflow's side of a model call: what the model is sent (the instructions, the latest messages, the
-tools) and how the ``call_llm`` activity is run (timeouts, retries). Free of litellm: the workflow imports it.
+tools), how the ``call_llm`` activity is run (timeouts, retries), and which model answers when one fails.
+Free of litellm: the workflow imports it.
+
+A model whose retries ran out, or that is rate-limited, hands the call to the next model of the worker's list
+(``AGENT_FALLBACK_MODELS``): another ``call_llm`` activity naming it by its position (``model_choice``), so
+every attempt of every model is in the history. The workflow reads no settings: once a model has failed, the
+worker step ``llm_models`` tells it the list. Runs recorded before this behaviour existed replay as they ran:
+the run decides the ``model-fallback`` patch at its first step (``decide_fallback``).
 """
 
 from __future__ import annotations
@@ -9,9 +16,18 @@ from datetime import timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
-from orchestrator.llm.names import CALL_LLM, LLM_REJECTED, NOT_PERMITTED_ADVICE, NOT_PERMITTED_NOTE
+from orchestrator.llm.names import (
+    CALL_LLM,
+    LLM_MODELS,
+    LLM_REJECTED,
+    NOT_PERMITTED_ADVICE,
+    NOT_PERMITTED_NOTE,
+)
 from orchestrator.models import ChatMessage, FunctionTool, LlmRequest, LlmResponse
+from orchestrator.worker_steps import run_step
+from shared.failures import failure_message, root_cause
 
 LLM_TIMEOUT = timedelta(seconds=120)
 LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=3)
@@ -23,6 +39,11 @@ LLM_RETRY_POLICY = RetryPolicy(
     maximum_attempts=6,
     non_retryable_error_types=[LLM_REJECTED],
 )
+
+MODEL_FALLBACK_PATCH = "model-fallback"
+"""Runs past it hand a failing model's call to the next model; runs recorded before it fail the call."""
+LLM_MODELS_TIMEOUT = timedelta(seconds=10)
+"""How long the ``llm_models`` worker step may take."""
 
 MODEL_WINDOW = 40
 """Messages the model sees at most: the latest ones, starting at a user message (older ones stay in the
@@ -42,9 +63,9 @@ async def ask_model(
     unavailable: Collection[str],
     not_permitted: Collection[str] = (),
 ) -> LlmResponse:
-    """One ``call_llm`` activity: the instructions (``system_prompt``, else the default) with notes naming
-    the ``unavailable`` services and the tools the user is ``not_permitted`` to use, then ``history``, with
-    ``tools`` to choose from."""
+    """The model's answer to the instructions (``system_prompt``, else the default) with notes naming the
+    ``unavailable`` services and the tools the user is ``not_permitted`` to use, then ``history``, with
+    ``tools`` to choose from: one ``call_llm`` activity, and one more for each fallback model asked."""
     prompt = system_prompt or DEFAULT_SYSTEM_PROMPT
     if unavailable:
         prompt += " These services are unavailable right now, so their tools are missing: "
@@ -52,14 +73,49 @@ async def ask_model(
     if not_permitted:
         prompt += f" {NOT_PERMITTED_NOTE}: {'; '.join(not_permitted)}. {NOT_PERMITTED_ADVICE}"
     request = LlmRequest(messages=[ChatMessage(role="system", content=prompt), *history], tools=tools)
-    return await workflow.execute_activity(
-        CALL_LLM,
-        request,
-        start_to_close_timeout=LLM_TIMEOUT,
-        heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
-        retry_policy=LLM_RETRY_POLICY,
-        result_type=LlmResponse,
-    )
+    while True:
+        try:
+            return await workflow.execute_activity(
+                CALL_LLM,
+                request,
+                start_to_close_timeout=LLM_TIMEOUT,
+                heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
+                retry_policy=LLM_RETRY_POLICY,
+                result_type=LlmResponse,
+            )
+        except ActivityError as error:
+            if not await _next_model_exists(request.model_choice, error):
+                raise
+            workflow.logger.warning(
+                "Model %d failed, asking the next: %s", request.model_choice, failure_message(error)
+            )
+            request = request.model_copy(update={"model_choice": request.model_choice + 1})
+
+
+def decide_fallback() -> None:
+    """As a step at the run's start: whether a failing model hands its calls to the next (new runs), or
+    fails the call as it always did (runs recorded before fallback models existed)."""
+    workflow.patched(MODEL_FALLBACK_PATCH)
+
+
+async def _next_model_exists(choice: int, error: ActivityError) -> bool:
+    """Whether the model at ``choice`` failed in a way another model may not (its retries ran out, or it is
+    rate-limited; not a request the provider refused for good) and the worker's list has a model after it."""
+    if not workflow.patched(MODEL_FALLBACK_PATCH):
+        return False
+    cause = root_cause(error)
+    if isinstance(cause, ApplicationError) and cause.type == LLM_REJECTED:
+        return False
+    try:
+        models = await run_step(
+            LLM_MODELS,
+            start_to_close=LLM_MODELS_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=3),
+            result_type=list[str],
+        )
+    except ActivityError:
+        return False  # the list unreadable: the call fails as it would without a fallback
+    return choice + 1 < len(models)
 
 
 def window(history: list[ChatMessage]) -> list[ChatMessage]:

@@ -5,6 +5,12 @@ CALL_LLM = "call_llm"
 """The LLM activity's name."""
 LLM_REJECTED = "LlmRequestRejected"
 """Failure type of a request the provider refused for good (authentication, bad request, content policy)."""
+LLM_RATE_LIMITED = "LlmRateLimited"
+"""Failure type of a model that is rate-limited while a fallback model follows it: not retried, so the
+workflow asks the next model at once instead of waiting the limit out."""
+LLM_MODELS = "llm_models"
+"""The worker step that names the models a call may ask, in order (``AGENT_MODEL``, then
+``AGENT_FALLBACK_MODELS``); ``LlmRequest.model_choice`` picks one by its position."""
 OFFLINE_MODEL = "offline/planner"
 """The offline model: the deterministic planner registered in litellm as the custom provider ``offline``."""
 NOT_PERMITTED_NOTE = "The user is not permitted to use these tools, which their teams withheld"

@@ -33,6 +33,7 @@ from orchestrator.mcp_tools.settings import McpServerConfig
 from shared.contract import ToolSpec
 from shared.heartbeat import heartbeating
 from shared.log import activity_context, get_logger
+from shared.payload_limits import cut_result, cut_text
 
 __all__ = [  # what the workflow needs is in activity_types, which does not load the MCP SDK
     "CALL_MCP_TOOL",
@@ -98,7 +99,9 @@ class McpToolActivities:
             if result.is_error:
                 log.info("mcp tool failed")
                 raise ApplicationError(
-                    text or f"The tool {call.tool!r} failed without saying why.",
+                    cut_text(text, "the tool's error")
+                    if text
+                    else f"The tool {call.tool!r} failed without saying why.",
                     type=MCP_TOOL_ERROR,
                     non_retryable=True,
                     category=ApplicationErrorCategory.BENIGN,
@@ -106,7 +109,9 @@ class McpToolActivities:
         answer: dict[str, Any] = {"content": text}
         if result.structured_content is not None:
             answer["structured"] = result.structured_content
-        return answer
+        return cut_result(
+            answer
+        )  # a result too large for a payload is cut, with a note, never fails the call
 
     async def _with_server(self, server: str, work: Callable[[Client], Awaitable[T]]) -> T:
         """Run ``work`` in a session with ``server``, heartbeating while it runs."""

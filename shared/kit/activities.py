@@ -2,7 +2,8 @@
 
 A tool's own failure (a ``ToolError``, or arguments its model refuses) is an answer, not a bug: it is logged
 as one line (tool, call, message) and raised as a benign ``ApplicationError``, which the SDK logs at DEBUG
-only, so a worker's log shows a traceback for bugs alone.
+only, so a worker's log shows a traceback for bugs alone. A result too large to keep is cut here, with a note
+(``shared.payload_limits``), so no tool can fail its call by the size of its answer.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from shared.kit.errors import ToolError
 from shared.kit.tool import Tool
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.log import activity_context, get_logger
+from shared.payload_limits import cut_result
 
 log = get_logger(__name__)
 
@@ -50,7 +52,8 @@ def tool_activity(tool: Tool[Any, Any]) -> Callable[..., Awaitable[dict[str, Any
                 result = await heartbeating(work, heartbeat_timeout.total_seconds() / 3)
         except ToolError as error:
             raise tool_failure(tool.name, str(error)) from None
-        return result.model_dump(mode="json")
+        # Cut here, before it is returned: a result too large for a payload would fail the call.
+        return cut_result(result.model_dump(mode="json"))
 
     return run_tool
 

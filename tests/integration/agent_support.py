@@ -7,9 +7,11 @@ from temporalio.client import WorkflowHandle
 
 from orchestrator.approvals import APPROVAL_POLICY
 from orchestrator.identity_checks import SIGN_CALL_PROOF, VERIFY_IDENTITY
+from orchestrator.llm.names import CALL_LLM, LLM_MODELS
 from orchestrator.service_directory import TOOL_SERVICES
+from tests.support.payloads import payload_json
 
-WORKER_STEPS = {VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TOOL_SERVICES}
+WORKER_STEPS = {VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TOOL_SERVICES, LLM_MODELS}
 """The chat's own bookkeeping activities (``orchestrator.worker_steps``): not the model, not a tool."""
 
 
@@ -55,3 +57,22 @@ async def completions(handle: WorkflowHandle) -> dict[int, HistoryEvent]:
         elif event.HasField("nexus_operation_completed_event_attributes"):
             done[event.nexus_operation_completed_event_attributes.scheduled_event_id] = event
     return done
+
+
+async def model_calls(handle: WorkflowHandle) -> list[tuple[int, int]]:
+    """Every ``call_llm`` activity of the workflow's history, in order, as (the model of the worker's list it
+    asked, how many attempts it took): ``[(0, 6), (1, 1)]`` is the model failing six times, then the first
+    fallback answering."""
+    history = await handle.fetch_history()
+    choices: dict[int, int] = {}
+    attempts: dict[int, int] = {}
+    for event in history.events:
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            scheduled = event.activity_task_scheduled_event_attributes
+            if scheduled.activity_type.name == CALL_LLM:
+                request = await payload_json(scheduled.input.payloads[0])
+                choices[event.event_id] = request["model_choice"]
+        elif event.HasField("activity_task_started_event_attributes"):
+            started = event.activity_task_started_event_attributes
+            attempts[started.scheduled_event_id] = started.attempt  # the last attempt's
+    return [(choice, attempts.get(event_id, 0)) for event_id, choice in choices.items()]

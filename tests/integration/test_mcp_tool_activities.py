@@ -5,6 +5,7 @@ activities run in the SDK's ``ActivityEnvironment``; no workflow is involved."""
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ from orchestrator.mcp_tools.activities import (
     McpToolCall,
 )
 from orchestrator.mcp_tools.settings import McpServerConfig
+from shared.payload_limits import CUT, MAX_KEPT_BYTES, PREVIEW
 from tests.support.activity_environment import recording_environment
 from tests.support.mcp_test_server import HTTP_PATH, TOOLS_PER_PAGE, build_server
 from tests.support.waiting import eventually
@@ -130,6 +132,17 @@ async def test_a_tools_structured_answer_comes_with_its_text(
     answer = await call(activities, server, "word_count", text="the quick brown fox")
 
     assert answer == {"content": "4", "structured": {"result": 4}}
+
+
+@pytest.mark.parametrize("server", TRANSPORTS)
+async def test_an_answer_too_large_for_a_payload_is_cut_with_a_note(
+    activities: McpToolActivities, server: str
+) -> None:
+    answer = await call(activities, server, "big", characters=3 * 1024 * 1024)
+
+    assert len(json.dumps(answer)) <= MAX_KEPT_BYTES
+    assert answer[CUT].startswith("[cut: the result was ")
+    assert answer[PREVIEW].startswith('{"content": "xxx')
 
 
 @pytest.mark.parametrize("server", TRANSPORTS)

@@ -1,5 +1,6 @@
-"""Providers with faults, plugged into real worker processes through the teams' provider variables
-(``FINANCE_QUOTE_PROVIDER``, ``IT_TICKET_LEDGER``), exactly as an operator plugs in a real provider."""
+"""Providers with faults (a crash, a slow write, a huge answer), plugged into real worker processes through
+the teams' provider variables (``FINANCE_QUOTE_PROVIDER``, ``IT_TICKET_LEDGER``), exactly as an operator plugs
+in a real provider."""
 
 from __future__ import annotations
 
@@ -21,6 +22,22 @@ class BrokenQuoteProvider:
         if calls := os.environ.get(BROKEN_CALLS_FILE):
             await asyncio.to_thread(_note, calls, ticker)
         raise RuntimeError(f"bug: the quote parser crashed on {ticker}")
+
+
+class HugeQuoteProvider:
+    """A provider whose answer is far too large to keep: a company name of 3 MB."""
+
+    async def quote(self, ticker: str) -> StockQuote:
+        return StockQuote(
+            ticker=ticker,
+            name="Very Large Company " * 160_000,
+            price=1.0,
+            previous_close=1.0,
+            change_percent=0.0,
+            currency="USD",
+            as_of="2026-01-02",
+            source="huge",
+        )
 
 
 def _note(path: str, line: str) -> None:

@@ -52,6 +52,10 @@ def build_server() -> MCPServer:
     def fail(reason: str) -> str:
         raise ToolError(reason)
 
+    @server.tool(description="Answer a text of the given number of characters ('x' repeated).")
+    def big(characters: int) -> str:
+        return "x" * characters
+
     @server.tool(description="Sleep for some seconds, then answer 'slept'.")
     async def slow(seconds: float) -> str:
         await asyncio.sleep(seconds)

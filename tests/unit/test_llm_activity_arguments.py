@@ -123,3 +123,16 @@ def test_malformed_tool_call_arguments_are_passed_back_as_the_model_wrote_them()
     messages = arguments_for(LlmRequest(messages=[ASK, broken], tools=[WEATHER]))["messages"]
 
     assert messages[1]["tool_calls"][0]["function"]["arguments"] == '{"city": '
+
+
+def test_the_model_choice_picks_a_model_of_the_list_in_order() -> None:
+    settings = ONLINE.model_copy(
+        update={"fallback_models": ("anthropic/claude-3-5-haiku-latest", "offline/planner")}
+    )
+    request = LlmRequest(messages=[ASK], tools=[])
+
+    chosen = [
+        arguments_for(request.model_copy(update={"model_choice": n}), settings)["model"] for n in range(3)
+    ]
+
+    assert chosen == ["openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-latest", "offline/planner"]

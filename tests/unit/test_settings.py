@@ -78,3 +78,36 @@ def test_settings_cannot_be_changed_once_read() -> None:
 
     with pytest.raises(ValueError, match="frozen"):
         settings.model = "openai/gpt-4o-mini"
+
+
+def test_there_are_no_fallback_models_unless_listed() -> None:
+    settings = OrchestratorSettings.from_env(ONLINE)
+
+    assert settings.fallback_models == ()
+    assert settings.models == ("openai/gpt-4o-mini",)
+
+
+def test_fallback_models_follow_the_model_in_the_order_listed() -> None:
+    settings = OrchestratorSettings.from_env(
+        {**ONLINE, "AGENT_FALLBACK_MODELS": "anthropic/claude-3-5-haiku-latest, offline/planner"}
+    )
+
+    assert settings.models == ("openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-latest", "offline/planner")
+    assert settings.is_offline, "litellm must know the offline model when it is a fallback"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("openai/gpt-4o,,offline/planner", "'' is not a litellm model id"),
+        ("openai/gpt 4o", "'openai/gpt 4o' is not a litellm model id"),
+        ("openai/gpt-4o-mini", "'openai/gpt-4o-mini' is listed twice"),
+        ("offline/planner,offline/planner", "'offline/planner' is listed twice"),
+    ],
+    ids=["empty", "space", "the-model-again", "twice"],
+)
+def test_a_bad_fallback_list_is_a_settings_error_naming_the_variable_and_the_model(
+    value: str, problem: str
+) -> None:
+    with pytest.raises(SettingsError, match=f"AGENT_FALLBACK_MODELS: {problem}"):
+        OrchestratorSettings.from_env({**ONLINE, "AGENT_FALLBACK_MODELS": value})

@@ -1,9 +1,10 @@
 """The activity the kit makes of a tool (run in ``ActivityEnvironment``): validation, the tool's own
-failures, other errors left to Temporal's retries, heartbeats for long tools."""
+failures, other errors left to Temporal's retries, heartbeats for long tools, results too large to keep."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from temporalio.exceptions import ApplicationError
 from shared.contract import TOOL_ERROR
 from shared.kit import ActivityPolicy, Tool, ToolError
 from shared.kit.activities import tool_activity
+from shared.payload_limits import CUT, MAX_KEPT_BYTES, PREVIEW
 from tests.support.activity_environment import recording_environment
 
 
@@ -124,3 +126,23 @@ async def test_a_tool_error_of_a_heartbeating_tool_is_still_a_final_failure() ->
         await environment.run(tool_activity(tool), {"project": "NOPE"})
 
     assert (raised.value.type, raised.value.non_retryable) == (TOOL_ERROR, True)
+
+
+class Listing(BaseModel):
+    project: str
+    rows: list[str]
+
+
+async def huge_listing(arguments: LookupArguments) -> Listing:
+    return Listing(project=arguments.project, rows=["a row of data"] * 300_000)
+
+
+async def test_a_result_too_large_to_keep_is_cut_with_a_note_not_failed() -> None:
+    environment, _ = recording_environment()
+    tool = Tool(name="list_rows", description="All rows.", arguments=LookupArguments, run=huge_listing)
+
+    result = await environment.run(tool_activity(tool), {"project": "DEMO"})
+
+    assert result[CUT].startswith("[cut: the result was ")
+    assert result[PREVIEW].startswith('{"project": "DEMO", "rows": ["a row of data"')
+    assert len(json.dumps(result)) <= MAX_KEPT_BYTES

@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError, NexusOperationError, Timeout
 from orchestrator.catalog import CatalogEntry
 from orchestrator.tool_results import UNKNOWN_SERVICE, failed, is_service_failure, succeeded
 from shared.contract import TOOL_FAILED, TOOL_UNAVAILABLE, ToolSpec
+from shared.payload_limits import CUT, cut_result
 from shared.topology import load_topology
 
 FINANCE_ENDPOINT = load_topology().tool_service("finance").endpoint
@@ -184,3 +185,15 @@ def test_a_result_cut_for_size_carries_no_field_descriptions() -> None:
     _, message = succeeded(described, {}, {"rows": ["x" * 100] * 100})
 
     assert "fields" not in json.loads(message)
+
+
+def test_a_result_the_team_cut_tells_the_user_and_the_model_it_was_cut() -> None:
+    result = cut_result({"rows": ["x" * 100] * 30_000})
+
+    record, message = succeeded(STOCK_PRICE, {}, result)
+
+    sent = json.loads(message)
+    expected = f"{result[CUT]} Only the first 6000 characters were given to the model."
+    assert record.ok and record.result is None and record.note == expected
+    assert sent["note"] == expected
+    assert sent["result_preview"].startswith('{"cut": "[cut: the result was 3'), "the model sees it first"

@@ -1,0 +1,103 @@
+"""What the LLM activity returns and raises, run in ``ActivityEnvironment`` against the scripted
+OpenAI-compatible server through litellm's real HTTP path: an answer too large to keep is cut with a note,
+the answering model is named, and a rate limit is handed to a fallback model at once when one follows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import litellm
+import pytest
+from temporalio.exceptions import ApplicationError
+from temporalio.testing import ActivityEnvironment
+
+from harness.llm_stub import LlmStub, completion, error
+from orchestrator.llm.activity import LlmActivities
+from orchestrator.llm.names import LLM_RATE_LIMITED, LLM_REJECTED
+from orchestrator.models import ChatMessage, LlmRequest, LlmResponse
+from orchestrator.settings import OrchestratorSettings
+from shared.payload_limits import MAX_KEPT_BYTES
+
+TWO_MB = 2 * 1024 * 1024
+ASK = LlmRequest(messages=[ChatMessage(role="user", content="Tell me everything.")], tools=[])
+
+
+@pytest.fixture(scope="module")
+def stub() -> Iterator[LlmStub]:
+    server = LlmStub().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def activities(stub: LlmStub, fallbacks: str = "") -> LlmActivities:
+    environment = {**stub.model_settings(), "AGENT_FALLBACK_MODELS": fallbacks, "AGENT_LLM_TIMEOUT": "10"}
+    return LlmActivities(OrchestratorSettings.from_env(environment))
+
+
+async def ask(llm: LlmActivities, request: LlmRequest = ASK) -> LlmResponse:
+    return await ActivityEnvironment().run(llm.call_llm, request)
+
+
+async def test_an_answer_of_2_mb_comes_back_cut_to_what_is_kept_with_a_note(stub: LlmStub) -> None:
+    stub.script(completion("x" * TWO_MB))
+
+    response = await ask(activities(stub))
+
+    assert response.content is not None
+    assert response.content.endswith(f"\n[cut: the model's answer was {TWO_MB} bytes]")
+    assert len(response.content.encode()) <= MAX_KEPT_BYTES
+
+
+async def test_tool_call_arguments_of_2_mb_are_cut_with_a_note(stub: LlmStub) -> None:
+    arguments = json.dumps({"text": "y" * TWO_MB})
+    stub.script(completion(tool_calls=[("call_1", "it__create_ticket", arguments)]))
+
+    response = await ask(activities(stub))
+
+    (call,) = response.tool_calls
+    assert call.name == "it__create_ticket"
+    assert call.arguments.endswith(f"\n[cut: the arguments' JSON was {len(arguments)} bytes]")
+    assert len(response.model_dump_json().encode()) <= MAX_KEPT_BYTES + 1_000
+
+
+async def test_the_answer_names_the_model_of_the_list_that_gave_it(stub: LlmStub) -> None:
+    stub.script(completion("Primary here."), completion("Fallback here."))
+    llm = activities(stub, fallbacks="openai/fallback-model")
+
+    primary = await ask(llm)
+    fallback = await ask(llm, ASK.model_copy(update={"model_choice": 1}))
+
+    assert (primary.model, fallback.model) == ("openai/stub-model", "openai/fallback-model")
+    assert [request["model"] for request in stub.requests] == ["stub-model", "fallback-model"]
+
+
+async def test_a_rate_limit_with_a_fallback_after_it_is_not_retried(stub: LlmStub) -> None:
+    stub.script(error(429, "slow down"))
+
+    with pytest.raises(ApplicationError) as raised:
+        await ask(activities(stub, fallbacks="openai/fallback-model"))
+
+    assert (raised.value.type, raised.value.non_retryable) == (LLM_RATE_LIMITED, True)
+    assert raised.value.message.startswith("openai/stub-model: RateLimitError: ")
+
+
+async def test_a_rate_limit_of_the_last_model_is_left_to_temporals_retries(stub: LlmStub) -> None:
+    stub.script(error(429, "slow down"), error(429, "slow down"))
+
+    with pytest.raises(litellm.RateLimitError):
+        await ask(activities(stub))
+    with pytest.raises(litellm.RateLimitError):
+        await ask(
+            activities(stub, fallbacks="openai/fallback-model"), ASK.model_copy(update={"model_choice": 1})
+        )
+
+
+async def test_a_choice_past_the_workers_list_is_refused_for_good(stub: LlmStub) -> None:
+    with pytest.raises(ApplicationError) as raised:
+        await ask(activities(stub), ASK.model_copy(update={"model_choice": 1}))
+
+    assert (raised.value.type, raised.value.non_retryable) == (LLM_REJECTED, True)
+    assert "no model number 2" in raised.value.message
