@@ -31,7 +31,14 @@ with workflow.unsafe.imports_passed_through():
         GatewayState,
         ToolCallRequest,
     )
-    from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, identity_of, shown_as, verified
+    from orchestrator.identity_checks import (
+        IDENTITY_REFUSED,
+        TokenRefused,
+        decide_unchecked_local_messages,
+        identity_of,
+        shown_as,
+        verified,
+    )
     from orchestrator.models import ModelToolCall, PendingApproval, ToolCallDecision, ToolCallRecord
     from orchestrator.tool_routing import ToolRouter
     from shared.identity.identity import Identity
@@ -67,6 +74,7 @@ class ToolGatewayWorkflow:
     @workflow.run
     async def run(self, input: GatewayRunInput) -> None:
         worker_steps.decide()
+        decide_unchecked_local_messages()
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)
@@ -103,7 +111,7 @@ class ToolGatewayWorkflow:
 
     @workflow.update
     async def call_tool(self, request: ToolCallRequest) -> ToolCallRecord:
-        caller = await identity_of(request.token)
+        caller = await identity_of(request.token, self._owner)
         await workflow.wait_condition(lambda: self._discovery.discovered)
         update = workflow.current_update_info()
         assert update is not None, "an update handler runs in an update"
@@ -127,7 +135,7 @@ class ToolGatewayWorkflow:
 
     @workflow.update
     async def decide_tool_call(self, decision: ToolCallDecision) -> None:
-        approver = await identity_of(decision.token)
+        approver = await identity_of(decision.token, self._owner)
         self._router.approvals.decide_checked(decision, workflow.now(), approver)
 
     @decide_tool_call.validator

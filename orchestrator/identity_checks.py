@@ -27,6 +27,8 @@ VERIFY_IDENTITY = "verify_identity"
 SIGN_CALL_PROOF = "sign_call_proof"
 IDENTITY_PATCH = "identity"
 """Chats recorded before identity existed replay as the local developer's, without these activities."""
+UNCHECKED_LOCAL_PATCH = "unchecked-local-messages"
+"""Runs past it take a tokenless message in a chat opened with identity off without a worker step."""
 IDENTITY_REFUSED = "IdentityRefused"
 """The failure type of a refused token: the message says why and what to do."""
 CHECK_TIMEOUT = timedelta(seconds=15)
@@ -101,9 +103,25 @@ def shown_as(sender: Identity, given: str | None, nobody: str) -> str:
     return given or nobody
 
 
-async def identity_of(token: str | None) -> Identity:
+def decide_unchecked_local_messages() -> None:
+    """As a step at the run's start: whether a message without a token, in a chat opened with identity off,
+    is the local developer's without asking the worker (new runs), or is checked like any (older runs)."""
+    workflow.patched(UNCHECKED_LOCAL_PATCH)
+
+
+async def identity_of(token: str | None, opened_by: Identity | None = None) -> Identity:
     """From an update handler: who ``token`` belongs to; a refused token fails the update (the workflow goes
-    on) saying what to do."""
+    on) saying what to do. In a chat ``opened_by`` the local developer (its worker had identity off), a
+    message without a token is theirs at once: the worker would say the same, and the check would cost an
+    activity per message. (A chat opened with identity off stays the local developer's when identity is
+    turned on later: its calls carry no proof, so no team that checks proofs runs them.)"""
+    if (
+        token is None
+        and opened_by is not None
+        and opened_by.issuer is None
+        and workflow.patched(UNCHECKED_LOCAL_PATCH)
+    ):
+        return LOCAL_DEVELOPER
     try:
         return await verified(token)
     except TokenRefused as refusal:

@@ -20,7 +20,14 @@ with workflow.unsafe.imports_passed_through():
     from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
     from orchestrator.discovery import CATALOG_REFRESH_PATCH, ToolDiscovery
-    from orchestrator.identity_checks import IDENTITY_REFUSED, TokenRefused, identity_of, shown_as, verified
+    from orchestrator.identity_checks import (
+        IDENTITY_REFUSED,
+        TokenRefused,
+        decide_unchecked_local_messages,
+        identity_of,
+        shown_as,
+        verified,
+    )
     from orchestrator.llm.model_call import ask_model, decide_fallback, window
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
@@ -89,6 +96,7 @@ class AgentWorkflow:
     async def run(self, input: AgentRunInput) -> Transcript:
         self._attributes.start()
         worker_steps.decide()
+        decide_unchecked_local_messages()
         workflow.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
         decide_fallback()
         if self._owner is None:
@@ -154,7 +162,7 @@ class AgentWorkflow:
             await workflow.wait_condition(lambda: self._owner is not None or self._refusal is not None)
             if self._refusal is not None:
                 raise ApplicationError(_not_opened(self._refusal), type=IDENTITY_REFUSED, non_retryable=True)
-            sender = await identity_of(message.token)
+            sender = await identity_of(message.token, self._owner)
             await workflow.wait_condition(lambda: self._discovery.discovered)
             self._progress = Progress(state="discovering", since=workflow.now())
             await self._discovery.before_turn(sender, self._catalog_max_age())
@@ -187,7 +195,7 @@ class AgentWorkflow:
 
     @workflow.update
     async def decide_tool_call(self, decision: ToolCallDecision) -> None:
-        approver = await identity_of(decision.token)
+        approver = await identity_of(decision.token, self._owner)
         self._router.approvals.decide_checked(decision, workflow.now(), approver)
 
     @decide_tool_call.validator
