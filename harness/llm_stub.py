@@ -65,7 +65,8 @@ class LlmStub:
 
     With a ``responder`` every request is answered by it (the script is ignored), and ``latency_seconds``
     is added to each answer's own delay: a model that always takes, say, 1 s. ``record_requests=False``
-    keeps ``requests`` empty for long runs.
+    keeps ``requests`` empty for long runs. ``cpu_seconds`` is the CPU time its request threads have taken
+    (reading, answering; not the delays), so a benchmark can say how much of its own process the stub took.
     """
 
     replies: deque[ScriptedReply] = field(default_factory=deque)
@@ -75,6 +76,7 @@ class LlmStub:
     responder: Responder | None = None
     latency_seconds: float = 0.0
     record_requests: bool = True
+    cpu_seconds: float = 0.0
 
     @property
     def base_url(self) -> str:
@@ -99,6 +101,15 @@ class LlmStub:
         stub = self
 
         class Handler(QuietHandler):
+            def handle(self) -> None:
+                # Each request has a thread of its own: its CPU time is the whole request's, parsing included.
+                started = time.thread_time()
+                try:
+                    super().handle()
+                finally:
+                    with stub._lock:
+                        stub.cpu_seconds += time.thread_time() - started
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")

@@ -60,6 +60,11 @@ def orchestrator_on(task_queue: str, **env: str) -> WorkerSpec:
     return replace(spec, name=task_queue, task_queue=task_queue, env={**env, TASK_QUEUE_VARIABLE: task_queue})
 
 
+def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:
+    """Another process of the same worker on the same task queue, as a deployment runs two for failover."""
+    return replace(spec, name=f"{spec.name}-{number}")
+
+
 @cache
 def log_dir() -> Path:
     """One folder for the logs of every worker this process starts (kept: a failure shows them)."""

@@ -98,3 +98,37 @@ class TicketList(BaseModel):
 
     tickets: list[Ticket] = Field(description="The tickets.")
     count: int = Field(description="How many are listed.")
+
+
+LONGEST_DIAGNOSTICS_SECONDS = 20.0
+"""The longest run of the network diagnostics a caller may ask for."""
+
+
+class DiagnosticsArguments(BaseModel):
+    """How long the network diagnostics may run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seconds: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=LONGEST_DIAGNOSTICS_SECONDS,
+        description="How long to run the checks, in seconds (0.1-20): a longer run samples more.",
+    )
+
+
+class DiagnosticCheck(BaseModel):
+    """One check of the network diagnostics."""
+
+    name: str = Field(description="What was checked, e.g. DNS resolution.")
+    ok: bool = Field(description="Whether it passed.")
+    detail: str = Field(description="What was measured.")
+
+
+class Diagnostics(BaseModel):
+    """The outcome of a run of the network diagnostics."""
+
+    checks: list[DiagnosticCheck] = Field(description="Every check, in the order run.")
+    healthy: bool = Field(description="Whether every check passed.")
+    seconds: float = Field(description="How long the run took.")
+    source: str = Field(description="Which provider answered (`offline` for bundled data).")

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from it_service.models import (
     CreateTicketArguments,
+    Diagnostics,
+    DiagnosticsArguments,
     GetIpArguments,
     IpAddress,
     JiraMetrics,
@@ -14,7 +16,14 @@ from it_service.models import (
     Ticket,
     TicketList,
 )
-from it_service.providers import IpProvider, JiraProvider, ip_provider, jira_provider
+from it_service.providers import (
+    DiagnosticsProvider,
+    IpProvider,
+    JiraProvider,
+    diagnostics_provider,
+    ip_provider,
+    jira_provider,
+)
 from it_service.ticket_ledger import TicketLedger, ticket_ledger
 from shared.contract import ApprovalRequirement
 from shared.kit import ActivityPolicy, Tool, ToolTeam, current_call
@@ -26,12 +35,16 @@ APPROVE_TICKETS = "it:tickets:approve"
 
 
 def build_team(
-    ips: IpProvider | None = None, jira: JiraProvider | None = None, tickets: TicketLedger | None = None
+    ips: IpProvider | None = None,
+    jira: JiraProvider | None = None,
+    tickets: TicketLedger | None = None,
+    diagnostics: DiagnosticsProvider | None = None,
 ) -> ToolTeam:
     """The IT tools, backed by the given providers or those the environment chooses."""
     ips = ips or ip_provider()
     jira = jira or jira_provider()
     ledger = tickets or ticket_ledger()
+    network = diagnostics or diagnostics_provider()
 
     async def get_ip(arguments: GetIpArguments) -> IpAddress:
         return await ips.public_ip()
@@ -52,6 +65,9 @@ def build_team(
     async def list_tickets(arguments: ListTicketsArguments) -> TicketList:
         found = await ledger.recent(arguments.status, arguments.limit)
         return TicketList(tickets=found, count=len(found))
+
+    async def run_diagnostics(arguments: DiagnosticsArguments) -> Diagnostics:
+        return await network.diagnose(arguments.seconds)
 
     return ToolTeam(
         TEAM,
@@ -89,6 +105,17 @@ def build_team(
                 description="List IT tickets, newest first, open or closed.",
                 arguments=ListTicketsArguments,
                 run=list_tickets,
+                scopes=(READ,),
+            ),
+            Tool(
+                name="run_diagnostics",
+                description="Run the network diagnostics (gateway, DNS, packet loss) for some seconds; slow.",
+                arguments=DiagnosticsArguments,
+                run=run_diagnostics,
+                # Up to 20 s of checks: heartbeats let another worker run it again within seconds of a crash.
+                policy=ActivityPolicy(
+                    start_to_close_timeout=timedelta(seconds=25), heartbeat_timeout=timedelta(seconds=3)
+                ),
                 scopes=(READ,),
             ),
         ],

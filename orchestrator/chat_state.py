@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from orchestrator.catalog import CatalogEntry
 from orchestrator.circuit_breaker import CircuitBreaker
+from orchestrator.llm.context_window import ContextCount
 from orchestrator.models import AgentInput, ChatMessage, Transcript
 from shared.identity.identity import Identity
 
@@ -30,6 +31,11 @@ class ChatState(BaseModel):
     discovered_at: datetime | None = Field(
         default=None,
         description="When every team's tools were last found (None in chats from before refreshes).",
+    )
+    context: ContextCount | None = Field(
+        default=None,
+        description="The tokens of the model's latest request (None in chats from before counting, or before "
+        "the first model call). The chat's token and cost totals are carried in `transcript`.",
     )
 
 

@@ -40,6 +40,19 @@ class AgentInput(BaseModel):
         description="At a turn's start, find every team's tools again when they were found longer ago than "
         "this (None: only on the `refresh_tools` signal).",
     )
+    max_tokens_per_chat: int | None = Field(
+        default=None,
+        ge=1,
+        description="Tokens the chat's model calls may use in all (prompt and completion, as the provider "
+        "counts them); once they are spent every message is answered with a note saying so, without calling "
+        "the model (None: no limit).",
+    )
+    max_cost_per_chat: float | None = Field(
+        default=None,
+        gt=0,
+        description="US dollars the chat's model calls may cost in all (litellm's prices; a model it has no "
+        "price for, such as the offline one, costs 0); once spent, as `max_tokens_per_chat` (None: no limit).",
+    )
 
 
 class UserMessage(BaseModel):
@@ -200,6 +213,12 @@ class TranscriptEntry(BaseModel):
     duration_ms: float | None = Field(
         default=None, description="From the message coming in to the reply, approval waits included."
     )
+    tokens: int | None = Field(
+        default=None, description="Tokens the turn's model calls used (None in chats from before counting)."
+    )
+    cost_usd: float | None = Field(
+        default=None, description="What the turn's model calls cost, in US dollars (0 for an unpriced model)."
+    )
 
 
 class Transcript(BaseModel):
@@ -210,6 +229,13 @@ class Transcript(BaseModel):
         default=0, description="Turns older than `entries`, dropped when a long chat continued as new."
     )
     ended: bool = False
+    tokens_used: int = Field(
+        default=0,
+        description="Tokens every model call of the chat used, earlier turns and summaries included.",
+    )
+    cost_usd: float = Field(
+        default=0.0, description="What every model call of the chat cost, in US dollars (litellm's prices)."
+    )
 
 
 # --- Between the workflow and the LLM activity --------------------------------------------------------
@@ -276,6 +302,17 @@ class LlmRequest(BaseModel):
     )
 
 
+class TokenUsage(BaseModel):
+    """Tokens of one model call, as the provider reports them."""
+
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+
+    @property
+    def total(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 class LlmResponse(BaseModel):
     """What the model answered: text, tool calls, or both. Provider-specific fields are dropped."""
 
@@ -284,3 +321,28 @@ class LlmResponse(BaseModel):
     model: str = Field(
         description="The model that answered: its litellm id, as the worker's settings name it."
     )
+    request_tokens: int | None = Field(
+        default=None,
+        description="Tokens of the request as sent, by litellm's counter (None before counting).",
+    )
+    context_window: int | None = Field(
+        default=None, description="The model's window in input tokens, as the worker sees it."
+    )
+    usage: TokenUsage | None = Field(default=None, description="What the call used, as the provider says.")
+    cost_usd: float | None = Field(
+        default=None, description="What the call cost (litellm's price list; 0 for an unpriced model)."
+    )
+
+
+class HistorySummary(BaseModel):
+    """Output of the ``summarize_history`` activity: the summary that replaces the older messages of a chat's
+    history, or nothing when the request still fits (``summary`` None)."""
+
+    summary: str | None = Field(default=None, description="The summary; None: keep the history as it is.")
+    replaced: int = Field(
+        default=0, ge=0, description="How many of the history's first messages it replaces."
+    )
+    request_tokens: int = Field(ge=0, description="Tokens of the request once the summary replaces them.")
+    context_window: int = Field(gt=0, description="The model's window in input tokens.")
+    usage: TokenUsage | None = Field(default=None, description="What the summarising call used.")
+    cost_usd: float = Field(default=0.0, description="What the summarising call cost.")

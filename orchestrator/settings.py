@@ -62,6 +62,14 @@ class OrchestratorSettings(BaseModel):
         allow_inf_nan=False,
         description="AGENT_LLM_TIMEOUT: seconds one model call may take (at most 110: the activity allows 120).",
     )
+    context_tokens: int | None = Field(
+        default=None,
+        ge=1_000,
+        le=128_000,
+        description="AGENT_CONTEXT_TOKENS: the input tokens a chat's requests may take (the model's window), for "
+        "every model of the list; default: litellm's data for the model, at most 32,000, else 8,192 (the offline "
+        "model, a local server); at most 128,000.",
+    )
     task_queue: str = Field(
         default_factory=lambda: load_topology().orchestrator.task_queue,
         description="ORCHESTRATOR_TASK_QUEUE: the task queue to poll (default from the topology).",
@@ -128,6 +136,7 @@ class OrchestratorSettings(BaseModel):
             "api_base": "AGENT_API_BASE",
             "api_key": "AGENT_API_KEY",
             "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",
+            "context_tokens": "AGENT_CONTEXT_TOKENS",
             "task_queue": TASK_QUEUE_VARIABLE,
             "approval_required": "AGENT_APPROVAL_REQUIRED",
             "approval_timeout_seconds": "AGENT_APPROVAL_TIMEOUT",

@@ -1,9 +1,14 @@
 """What a tool call comes to, for the user (a ``ToolCallRecord``) and for the model (a tool message):
-successes, failures, results too large for the model's context, and which failures are the service's fault."""
+successes, failures, results too large for the model's context, and which failures are the service's fault.
+
+A result is cut twice at most, each time with a note the model reads: here, in the workflow, to
+``MAX_RESULT_CHARS`` before it is kept in the chat's history; then, in the LLM activity, to the tokens one result
+may take of the model's window (``cut_to_tokens``, with litellm's tokenizer: ``llm.context_window``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import nexusrpc
@@ -19,6 +24,9 @@ from shared.payload_limits import CUT
 
 MAX_RESULT_CHARS = 6_000
 """A result longer than this (as JSON) is cut before it reaches the model, with a note saying so."""
+
+NOTE_SLACK_TOKENS = 4
+"""Room for the digits the note's count takes beyond a zero."""
 
 UNKNOWN_SERVICE = "unknown"
 
@@ -44,7 +52,44 @@ def succeeded(
     if isinstance(cut := result.get(CUT), str):  # cut where it ran, being too large to keep at all
         note = f"{cut} Only the first {MAX_RESULT_CHARS} characters were given to the model."
     record = ToolCallRecord(tool=entry.tool, service=entry.service, arguments=arguments, ok=True, note=note)
-    return record, json.dumps({"ok": True, "result_preview": text[:MAX_RESULT_CHARS], "note": note})
+    return record, _preview(text[:MAX_RESULT_CHARS], note)
+
+
+def cut_to_tokens(
+    content: str,
+    limit: int,
+    encode: Callable[[str], Sequence[int]],
+    decode: Callable[[Sequence[int]], str],
+) -> str:
+    """A tool message's ``content`` as the model is sent it: whole within ``limit`` tokens (by ``encode``),
+    else its result (or the preview of an earlier cut, or its error) cut to its first tokens, with a note
+    saying how many it had (after the earlier cut's note), all of it within ``limit``."""
+    if len(encode(content)) <= limit:
+        return content
+    try:
+        outcome = json.loads(content)
+    except json.JSONDecodeError:
+        outcome = {"ok": True, "result": content}
+    if not isinstance(outcome, dict):
+        outcome = {"ok": True, "result": outcome}
+    failed = outcome.get("ok") is False
+    earlier = outcome.get("note") if isinstance(outcome.get("note"), str) else None
+    long = outcome.get("error") if failed else outcome.get("result_preview", outcome.get("result"))
+    text = long if isinstance(long, str) else json.dumps(long)
+    tokens = encode(text)
+
+    def shortened(kept: int) -> str:
+        note = f"The result had {len(tokens)} tokens; only the first {kept} were given to the model."
+        if failed:
+            return json.dumps({"ok": False, "error": f"{decode(tokens[:kept])} [cut: {note}]"})
+        return _preview(decode(tokens[:kept]), f"{earlier} {note}" if earlier else note)
+
+    kept = max(0, limit - len(encode(shortened(0))) - NOTE_SLACK_TOKENS)
+    return shortened(kept)
+
+
+def _preview(text: str, note: str) -> str:
+    return json.dumps({"ok": True, "result_preview": text, "note": note})
 
 
 def field_descriptions(output_schema: dict[str, Any] | None, result: dict[str, Any]) -> dict[str, str]:

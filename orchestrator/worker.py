@@ -60,6 +60,7 @@ def build_worker(
         activities=[
             llm.call_llm,
             llm.llm_models,
+            llm.summarize_history,
             directory.tool_services,
             approval_policy_activity(settings.approval_policy()),
             *checks.activities(),

@@ -2,7 +2,9 @@
 
 At start it discovers every tool service's tools (``discovery``). Each ``send_message`` update runs one turn:
 call the model (``llm.model_call``), run all tool calls of its response concurrently (``tool_routing``), feed
-the results back, until the model answers. A long chat continues as new, carrying what it needs. Its
+the results back, until the model answers. Before a model call whose request nears the model's window, older
+turns are summarised (``llm.context_window``); a chat whose budget of tokens or cost is spent is answered
+without the model (``chat_budget``). A long chat continues as new, carrying what it needs. Its
 search attributes (``search_attributes``: user, status, tools used, model) say what it is at a glance.
 """
 
@@ -15,7 +17,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from orchestrator import agent_metrics, worker_steps
+    from orchestrator import agent_metrics, chat_budget, worker_steps
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
@@ -28,12 +30,22 @@ with workflow.unsafe.imports_passed_through():
         shown_as,
         verified,
     )
-    from orchestrator.llm.model_call import ask_model, decide_fallback, window
+    from orchestrator.llm.context_window import ContextCount, summarized
+    from orchestrator.llm.model_call import (
+        ask_model,
+        by_tokens,
+        decide_context,
+        decide_fallback,
+        model_request,
+        summarize_history,
+        window,
+    )
     from orchestrator.local_tools import LOCAL_TOOLS
     from orchestrator.models import (
         AgentReply,
         ChatMessage,
         FunctionTool,
+        LlmRequest,
         PendingApproval,
         Progress,
         ToolCallDecision,
@@ -82,6 +94,10 @@ class AgentWorkflow:
         self._progress = Progress()
         self._history: list[ChatMessage] = list(carried.history) if carried else []
         self._transcript = carried.transcript if carried else Transcript()
+        self._context: ContextCount | None = carried.context if carried else None
+        """The tokens of the model's latest request: whether the next one needs older turns summarised."""
+        self._spending = chat_budget.Spending()
+        """What the current turn's model calls used."""
         self._owner: Identity | None = (carried.owner or LOCAL_DEVELOPER) if carried else None
         """Who started the chat, verified (None until the start token is checked)."""
         self._refusal: str | None = None
@@ -99,6 +115,7 @@ class AgentWorkflow:
         decide_unchecked_local_messages()
         workflow.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
         decide_fallback()
+        decide_context()
         if self._owner is None:
             try:
                 self._owner = await verified(input.token)
@@ -144,7 +161,10 @@ class AgentWorkflow:
         return ChatState(
             history=self._history,
             transcript=Transcript(
-                entries=kept, earlier_turns=self._transcript.earlier_turns + len(entries) - len(kept)
+                entries=kept,
+                earlier_turns=self._transcript.earlier_turns + len(entries) - len(kept),
+                tokens_used=self._transcript.tokens_used,
+                cost_usd=self._transcript.cost_usd,
             ),
             catalog=self._discovery.catalog.entries(),
             unavailable=self._discovery.unavailable,
@@ -152,11 +172,13 @@ class AgentWorkflow:
             breakers=self._router.breakers,
             owner=self._owner,
             discovered_at=self._discovery.discovered_at,
+            context=self._context,
         )
 
     @workflow.update
     async def send_message(self, message: UserMessage) -> AgentReply:
         self._busy = True
+        self._spending = chat_budget.Spending()
         started = workflow.now()
         try:
             await workflow.wait_condition(lambda: self._owner is not None or self._refusal is not None)
@@ -174,7 +196,14 @@ class AgentWorkflow:
             self._progress = Progress()
         took = (workflow.now() - started).total_seconds() * 1000
         self._transcript.entries.append(
-            TranscriptEntry(user=message.text, reply=reply, started_at=started, duration_ms=round(took, 1))
+            TranscriptEntry(
+                user=message.text,
+                reply=reply,
+                started_at=started,
+                duration_ms=round(took, 1),
+                tokens=self._spending.tokens,
+                cost_usd=self._spending.cost_usd,
+            )
         )
         self._turns_this_run += 1
         agent_metrics.turn_answered()
@@ -233,22 +262,35 @@ class AgentWorkflow:
         self._router.approvals.close()  # a call still waiting for a decision will not run
 
     async def _turn(self, text: str, sender: Identity, sender_name: str) -> AgentReply:
-        self._history = window([*self._history, ChatMessage(role="user", content=text)])
+        history = [*self._history, ChatMessage(role="user", content=text)]
+        self._history = history if by_tokens() else window(history)
         records: list[ToolCallRecord] = []
         discovery = self._discovery
         for step in range(self._input.max_steps):
+            if (spent := chat_budget.spent(self._transcript, self._input)) is not None:
+                return self._reply(spent, records)
             tools = discovery.catalog.functions()
             self._progress = Progress(state="calling_model", step=step + 1, since=workflow.now())
+            request = model_request(
+                self._input.system_prompt,
+                self._history,
+                tools,
+                discovery.unavailable,
+                discovery.not_permitted(),
+            )
+            if by_tokens() and self._context is not None and self._context.wants_summary(self._history):
+                request = await self._summarize(request)
             try:
-                response = await ask_model(
-                    self._input.system_prompt,
-                    self._history,
-                    tools,
-                    discovery.unavailable,
-                    discovery.not_permitted(),
-                )
+                response = await ask_model(request)
             except ActivityError as error:
                 return self._reply(f"Sorry, the model could not answer: {failure_message(error)}", records)
+            chat_budget.charge(self._transcript, self._spending, response)
+            if response.request_tokens is not None and response.context_window:
+                self._context = ContextCount(
+                    tokens=response.request_tokens,
+                    window=response.context_window,
+                    messages=len(self._history),
+                )
             self._attributes.set(model=response.model)
             self._history.append(
                 ChatMessage(role="assistant", content=response.content, tool_calls=response.tool_calls)
@@ -276,6 +318,20 @@ class AgentWorkflow:
             "try asking for less at once.",
             records,
         )
+
+    async def _summarize(self, request: LlmRequest) -> LlmRequest:
+        """``request`` once a summary replaces the history's older messages, when the ``summarize_history``
+        activity finds it passes its share of the model's window; as it is otherwise."""
+        summary = await summarize_history(request)
+        if summary is None:
+            return request
+        chat_budget.charge(self._transcript, self._spending, summary)
+        if summary.summary is not None:
+            self._history = summarized(self._history, summary.replaced, summary.summary)
+        self._context = ContextCount(
+            tokens=summary.request_tokens, window=summary.context_window, messages=len(self._history)
+        )
+        return request.model_copy(update={"messages": [*request.messages[:1], *self._history]})
 
     def _reply(self, text: str, records: list[ToolCallRecord], model: str | None = None) -> AgentReply:
         if unavailable := self._discovery.unavailable:

@@ -1,30 +1,45 @@
 """The measurements of ``scripts/bench``, on a suite of their own: the tool workers, the orchestrator worker
-with the offline model, and a second orchestrator worker whose model is the stub on 127.0.0.1."""
+with the offline model, a second orchestrator worker whose model is the stub on 127.0.0.1 (in this process),
+and the baseline's worker (``harness.bench.baseline``); the recovery measurements start replicas of the
+stub-model worker and of the IT worker, as the recommended deployment runs them."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import platform
 import statistics
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from temporalio.api.history.v1 import History
-from temporalio.client import Client
+from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.api.history.v1 import History, HistoryEvent
+from temporalio.client import Client, WorkflowHandle
 
+from harness.bench.baseline import BASELINE_TASK_QUEUE, BaselineChat, baseline_worker
 from harness.bench.probe import probe_steps
-from harness.bench.results import BenchReport, ChatsAtOnce, Latency, LongChat
+from harness.bench.results import (
+    BenchReport,
+    ChatsAtOnce,
+    Latency,
+    LoadRun,
+    LongChat,
+    Recovery,
+    RecoveryPhases,
+)
 from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import StackError
 from harness.suite import Suite, offline_settings, running_suite
-from harness.workers import orchestrator_on, topology_workers
+from harness.workers import WorkerProcess, orchestrator_on, replica, topology_workers
 from orchestrator.conversation import Conversation
+from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
 
 STUB_TASK_QUEUE = "bench-stub-model"
@@ -41,6 +56,14 @@ TURNS_PER_CHAT = 3
 """Measured turns of each chat at a level of chats at once; more where few chats would give under 10."""
 HOLD_SECONDS = 30.0
 """How long the stub holds the model call a SIGKILL interrupts: longer than any recovery."""
+KILL_AFTER_SECONDS = 0.5
+"""How long the interrupted call has run when its worker is killed."""
+SLOW_TEAM = "it"
+SLOW_TOOL = "run_diagnostics"
+SLOW_TOOL_SECONDS = 2.0
+"""How long the slow tool runs: killed after ``KILL_AFTER_SECONDS``, its retry runs it whole again."""
+DIAGNOSTICS_MESSAGE = "Please run the network diagnostics."
+FOUND_WITHIN_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -62,7 +85,7 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
     started_at, started = datetime.now(UTC), time.perf_counter()
     stub = LlmStub(responder=lambda _body: completion(STUB_REPLY), record_requests=False).start()
     stubbed = orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings())
-    workers = [*topology_workers(load_topology()).values(), stubbed]
+    workers = [*topology_workers(load_topology()).values(), stubbed, baseline_worker()]
     env = offline_settings(state_dir / "tickets.db")
     try:
         async with running_suite(state_dir / "suite", env=env, workers=workers) as suite:
@@ -71,10 +94,10 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
                 kind: await offline_turns(suite.client, kind, counts.turns_per_kind) for kind in TURN_KINDS
             }
             stub.latency_seconds = MODEL_LATENCY_SECONDS
-            levels = [await chats_at_once(suite, chats) for chats in counts.chat_levels]
+            levels = [await chats_at_once(suite, stub, chats) for chats in counts.chat_levels]
             stub.latency_seconds = 0.0
             chat = await long_chat(suite.client, counts.long_chat_turns)
-            polling, done = await recovery(suite, stub)
+            recoveries = await recovery(suite, stub)
     finally:
         stub.stop()
     return BenchReport(
@@ -90,8 +113,7 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
         model_latency_s=MODEL_LATENCY_SECONDS,
         concurrency=levels,
         long_chat=chat,
-        restart_to_polling_s=round(polling, 2),
-        restart_to_done_s=round(done, 2),
+        recovery=recoveries,
     )
 
 
@@ -117,29 +139,90 @@ async def offline_turns(client: Client, kind: str, turns: int) -> Latency:
     return Latency.of(durations)
 
 
-async def chats_at_once(suite: Suite, chats: int) -> ChatsAtOnce:
-    """``chats`` chats take one warm-up turn, then their measured turns, all at once."""
-    started_chats = [Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE) for _ in range(chats)]
-    conversations = await asyncio.gather(*started_chats)
-    await asyncio.gather(*(chat.send("Hello") for chat in conversations))
+class Chat(Protocol):
+    """What the bench needs of a chat: the agent's ``Conversation`` and the baseline's ``BaselineChat``."""
+
+    async def send(self, text: str) -> object: ...
+
+    async def end(self) -> object: ...
+
+
+async def chats_at_once(suite: Suite, stub: LlmStub, chats: int) -> ChatsAtOnce:
+    """``chats`` agent chats at once, then as many baseline chats, on the same server."""
+
+    async def agent_chat() -> Chat:
+        return await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
+
+    async def baseline_chat() -> Chat:
+        return await BaselineChat.start(suite.client, MODEL_LATENCY_SECONDS)
+
+    agent = await chats_taking_turns(suite, stub, chats, agent_chat, suite.workers[STUB_TASK_QUEUE])
+    baseline = await chats_taking_turns(suite, stub, chats, baseline_chat, suite.workers[BASELINE_TASK_QUEUE])
+    return ChatsAtOnce(chats=chats, agent=agent, baseline=baseline)
+
+
+async def chats_taking_turns(
+    suite: Suite, stub: LlmStub, chats: int, opening: Callable[[], Awaitable[Chat]], worker: WorkerProcess
+) -> LoadRun:
+    """``chats`` chats opened at the same moment, each timed to its first reply; then their measured turns,
+    all at once, with the CPU every process took meanwhile."""
+
+    async def first_reply() -> tuple[Chat, float]:
+        started = time.perf_counter()
+        chat = await opening()
+        await chat.send("Hello")
+        return chat, time.perf_counter() - started
+
+    opened = await asyncio.gather(*(first_reply() for _ in range(chats)))
+    conversations = [chat for chat, _ in opened]
     turns = max(TURNS_PER_CHAT, -(-10 // chats))
-    worker, server = suite.workers[STUB_TASK_QUEUE].pid, suite.state.pid
-    worker_cpu, server_cpu = cpu_seconds(worker), cpu_seconds(server)
+    before = CpuUse.now(worker.pid, suite.state.pid, stub)
     started = time.perf_counter()
-    per_chat = await asyncio.gather(*(timed_turns(chat, "Hello", turns) for chat in conversations))
+    per_chat = await asyncio.gather(*(steady_turns(chat, turns) for chat in conversations))
     wall = time.perf_counter() - started
-    latency = Latency.of([duration for durations in per_chat for duration in durations])
-    level = ChatsAtOnce(
-        chats=chats,
-        turns=latency.n,
-        p50_vs_model=round(latency.p50_ms / 1000 / MODEL_LATENCY_SECONDS, 3),
-        p95_vs_model=round(latency.p95_ms / 1000 / MODEL_LATENCY_SECONDS, 3),
-        turns_per_second=round(latency.n / wall, 1),
-        worker_cpu_percent=round(100 * (cpu_seconds(worker) - worker_cpu) / wall),
-        server_cpu_percent=round(100 * (cpu_seconds(server) - server_cpu) / wall),
-    )
+    used = CpuUse.now(worker.pid, suite.state.pid, stub).since(before)
+    steady = Latency.of([duration for durations in per_chat for duration in durations])
     await asyncio.gather(*(chat.end() for chat in conversations))
-    return level
+    return LoadRun(
+        first_reply=Latency.of([seconds for _, seconds in opened]),
+        steady=steady,
+        turns_per_second=round(steady.n / wall, 1),
+        worker_cpu_percent=round(100 * used.worker / wall),
+        server_cpu_percent=round(100 * used.server / wall),
+        load_cpu_percent=round(100 * (used.bench - used.stub) / wall),
+        stub_cpu_percent=round(100 * used.stub / wall),
+    )
+
+
+async def steady_turns(chat: Chat, turns: int) -> list[float]:
+    durations = []
+    for _ in range(turns):
+        started = time.perf_counter()
+        await chat.send("Hello")
+        durations.append(time.perf_counter() - started)
+    return durations
+
+
+@dataclass(frozen=True)
+class CpuUse:
+    """CPU seconds so far of the chats' worker, the dev server, this process, and the stub's threads in it."""
+
+    worker: float
+    server: float
+    bench: float
+    stub: float
+
+    @classmethod
+    def now(cls, worker: int, server: int, stub: LlmStub) -> CpuUse:
+        return cls(cpu_seconds(worker), cpu_seconds(server), time.process_time(), stub.cpu_seconds)
+
+    def since(self, earlier: CpuUse) -> CpuUse:
+        return CpuUse(
+            self.worker - earlier.worker,
+            self.server - earlier.server,
+            self.bench - earlier.bench,
+            self.stub - earlier.stub,
+        )
 
 
 async def long_chat(client: Client, turns: int) -> LongChat:
@@ -166,12 +249,138 @@ async def largest_run_bytes(client: Client, workflow_id: str) -> int:
     return largest
 
 
-async def recovery(suite: Suite, stub: LlmStub) -> tuple[float, float]:
-    """SIGKILL the stub-model worker 0.5 s into a model call the stub holds, restart it at once: seconds from
-    the restart to the new worker polling, and to the interrupted turn's reply. The stub answers the retried
-    call at once, so the figure is what failure detection costs, not the model."""
+async def recovery(suite: Suite, stub: LlmStub) -> list[Recovery]:
+    """A worker SIGKILLed mid-call, three ways: the lone stub-model worker, restarted at once; one of two
+    stub-model workers (the recommended deployment), not restarted; one of two IT workers mid-tool. The
+    retried model call is answered at once, so each figure is what the failure costs, not the model."""
+    lone = await lone_worker_restarted(suite, stub)
+    await suite.start_worker(replica(suite.workers[STUB_TASK_QUEUE].spec))
+    beside_another = await worker_killed_beside_another(suite, stub)
+    await suite.start_worker(replica(suite.workers[SLOW_TEAM].spec))
+    tool = await tool_worker_killed_beside_another(suite, stub)
+    return [lone, beside_another, tool]
+
+
+async def lone_worker_restarted(suite: Suite, stub: LlmStub) -> Recovery:
+    """The lone stub-model worker killed ``KILL_AFTER_SECONDS`` into a model call the stub holds, and
+    restarted at once."""
     chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
     await chat.send("Hello")  # tools discovered, the chat cached on the worker
+    held = hold_next_call(stub)
+    turn = asyncio.create_task(chat.send("Hello again"))
+    if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
+        raise StackError("the model never received the turn's request")
+    await asyncio.sleep(KILL_AFTER_SECONDS)
+    worker = suite.workers[STUB_TASK_QUEUE]
+    killed, killed_at = time.perf_counter(), datetime.now(UTC)
+    worker.kill()
+    await worker.start()
+    polling = time.perf_counter() - killed
+    await turn
+    done = time.perf_counter() - killed
+    await chat.end()
+    return Recovery(
+        path="lone orchestrator worker killed mid-turn, restarted",
+        kill_to_reply_s=round(done, 2),
+        kill_to_polling_s=round(polling, 2),
+        phases=await phases_after(chat.handle, killed_at),
+    )
+
+
+async def worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Recovery:
+    """Of two stub-model workers, the one running a model call the stub holds is killed, not restarted."""
+    chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
+    await chat.send("Hello")
+    held = hold_next_call(stub)
+    turn = asyncio.create_task(chat.send("Hello again"))
+    if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
+        raise StackError("the model never received the turn's request")
+    worker = worker_of(suite, await running_activity_pid(chat.handle))
+    await asyncio.sleep(KILL_AFTER_SECONDS)
+    killed, killed_at = time.perf_counter(), datetime.now(UTC)
+    worker.kill()
+    await turn
+    done = time.perf_counter() - killed
+    await chat.end()
+    return Recovery(
+        path="orchestrator worker killed mid-turn, a second one running",
+        kill_to_reply_s=round(done, 2),
+        phases=await phases_after(chat.handle, killed_at),
+    )
+
+
+async def tool_worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Recovery:
+    """Of two IT workers, the one running ``run_diagnostics`` is killed ``KILL_AFTER_SECONDS`` into it; the
+    other runs the tool again, whole."""
+
+    def diagnostics_model(body: dict[str, Any]) -> ScriptedReply:
+        if body["messages"][-1] == {"role": "user", "content": DIAGNOSTICS_MESSAGE}:
+            arguments = json.dumps({"seconds": SLOW_TOOL_SECONDS})
+            return completion(tool_calls=[("call_slow", f"{SLOW_TEAM}__{SLOW_TOOL}", arguments)])
+        return completion(STUB_REPLY)
+
+    stub.responder = diagnostics_model
+    chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
+    await chat.send("Hello")  # tools discovered
+    turn = asyncio.create_task(chat.send(DIAGNOSTICS_MESSAGE))
+    team = await suite.client_for(load_topology().tool_service(SLOW_TEAM).namespace)
+    tool_run = await running_tool_workflow(team, f"{SLOW_TEAM}-{SLOW_TOOL}-")
+    worker = worker_of(suite, await running_activity_pid(tool_run))
+    await asyncio.sleep(KILL_AFTER_SECONDS)
+    killed, killed_at = time.perf_counter(), datetime.now(UTC)
+    worker.kill()
+    reply = await turn
+    done = time.perf_counter() - killed
+    if [(call.tool, call.ok) for call in reply.tool_calls] != [(SLOW_TOOL, True)]:
+        raise StackError(f"{SLOW_TOOL} was to succeed after its worker was killed: {reply.tool_calls}")
+    await chat.end()
+    return Recovery(
+        path=f"{SLOW_TEAM} worker killed mid-tool, a second one running",
+        kill_to_reply_s=round(done, 2),
+        rerun_s=SLOW_TOOL_SECONDS,
+        phases=await phases_after(tool_run, killed_at),
+    )
+
+
+async def phases_after(handle: WorkflowHandle[Any, Any], killed_at: datetime) -> RecoveryPhases:
+    """Where the time from ``killed_at`` went, read from the history of the workflow whose activity was
+    killed: its retried attempt (the one activity attempt after the first), and the workflow task after it."""
+    events = (await handle.fetch_history()).events
+    retried = next(
+        (
+            event
+            for event in events
+            if event.HasField("activity_task_started_event_attributes")
+            and event.activity_task_started_event_attributes.attempt > 1
+        ),
+        None,
+    )
+    if retried is None:
+        raise StackError(f"{handle.id} shows no retried activity after the kill")
+    rest = events[events.index(retried) + 1 :]
+    completed = next(
+        event
+        for event in rest
+        if event.activity_task_completed_event_attributes.started_event_id == retried.event_id
+    )
+    after = rest[rest.index(completed) + 1 :]
+    next_task = next(event for event in after if event.HasField("workflow_task_started_event_attributes"))
+    waited = after[: after.index(next_task)]
+
+    def at(event: HistoryEvent) -> datetime:
+        return event.event_time.ToDatetime(tzinfo=UTC)
+
+    return RecoveryPhases(
+        until_retry_s=round((at(retried) - killed_at).total_seconds(), 2),
+        retry_s=round((at(completed) - at(retried)).total_seconds(), 2),
+        until_workflow_task_s=round((at(next_task) - at(completed)).total_seconds(), 2),
+        sticky_timed_out=any(event.HasField("workflow_task_timed_out_event_attributes") for event in waited),
+    )
+
+
+def hold_next_call(stub: LlmStub) -> threading.Event:
+    """Make the stub hold its next model call ``HOLD_SECONDS`` (and answer every other at once); the event
+    is set once that call has arrived."""
     held = threading.Event()
 
     def hold_first_call(_body: dict[str, Any]) -> ScriptedReply:
@@ -182,19 +391,39 @@ async def recovery(suite: Suite, stub: LlmStub) -> tuple[float, float]:
         return reply
 
     stub.responder = hold_first_call
-    turn = asyncio.create_task(chat.send("Hello again"))
-    if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
-        raise StackError("the model never received the turn's request")
-    await asyncio.sleep(0.5)
-    worker = suite.workers[STUB_TASK_QUEUE]
-    worker.kill()
-    restarted = time.perf_counter()
-    await worker.start()
-    polling = time.perf_counter() - restarted
-    await turn
-    done = time.perf_counter() - restarted
-    await chat.end()
-    return polling, done
+    return held
+
+
+async def running_tool_workflow(client: Client, id_prefix: str) -> WorkflowHandle[Any, Any]:
+    """The running tool workflow whose id starts with ``id_prefix``, once the server lists it."""
+    deadline = time.monotonic() + FOUND_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        query = f'WorkflowType = "{TOOL_WORKFLOW_NAME}" AND ExecutionStatus = "Running"'
+        async for execution in client.list_workflows(query):
+            if execution.id.startswith(id_prefix):
+                return client.get_workflow_handle(execution.id, run_id=execution.run_id)
+        await asyncio.sleep(0.05)
+    raise StackError(f"no running {TOOL_WORKFLOW_NAME} {id_prefix}* after {FOUND_WITHIN_SECONDS:.0f} s")
+
+
+async def running_activity_pid(handle: WorkflowHandle[Any, Any]) -> int:
+    """The pid of the worker running the workflow's activity, once one has started (from the worker's
+    identity, ``<pid>@<host>``)."""
+    deadline = time.monotonic() + FOUND_WITHIN_SECONDS
+    while time.monotonic() < deadline:
+        description = await handle.describe()
+        for pending in description.raw_description.pending_activities:
+            if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
+                return int(pending.last_worker_identity.split("@", 1)[0])
+        await asyncio.sleep(0.05)
+    raise StackError(f"no activity of {handle.id} started after {FOUND_WITHIN_SECONDS:.0f} s")
+
+
+def worker_of(suite: Suite, pid: int) -> WorkerProcess:
+    for worker in suite.workers.values():
+        if worker.running() and worker.pid == pid:
+            return worker
+    raise StackError(f"the activity runs on pid {pid}, none of the suite's workers")
 
 
 def cpu_seconds(pid: int) -> float:

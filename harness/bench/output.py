@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from harness.bench.results import BUSY_TURN_VS_MODEL, BenchReport, Latency
+from harness.bench.results import STEADY_TURN_VS_BASELINE, BenchReport, Latency, Recovery
 
 Table = tuple[str, list[str], list[list[str]]]
 """A title, the column headers, the rows."""
@@ -34,31 +34,95 @@ def tables(report: BenchReport) -> list[Table]:
             [[name, f"{s.p50_ms:g}", f"{s.p95_ms:g}", str(s.n)] for name, s in latencies(report)],
         ),
         (
-            f"Chats at once, the model answering in {report.model_latency_s:g} s",
-            ["chats", "turns", "p50 / model", "p95 / model", "turns/s", "CPU % worker, server (100: a core)"],
+            f"Chats at once: steady turns, the agent's model answering in {report.model_latency_s:g} s, the "
+            "baseline's one activity sleeping as long (ms)",
+            ["chats", "turns", "agent p50, p95", "baseline p50, p95", "agent / baseline p50, p95", "turns/s"],
             [
                 [
                     str(c.chats),
-                    str(c.turns),
-                    f"{c.p50_vs_model:.2f}x",
-                    f"{c.p95_vs_model:.2f}x",
-                    f"{c.turns_per_second:g}",
-                    f"{c.worker_cpu_percent:.0f}, {c.server_cpu_percent:.0f}",
+                    str(c.agent.steady.n),
+                    f"{c.agent.steady.p50_ms:.0f}, {c.agent.steady.p95_ms:.0f}",
+                    f"{c.baseline.steady.p50_ms:.0f}, {c.baseline.steady.p95_ms:.0f}",
+                    f"{c.steady_p50_vs_baseline:.2f}x, {c.steady_p95_vs_baseline:.2f}x",
+                    f"{c.agent.turns_per_second:g} vs {c.baseline.turns_per_second:g}",
                 ]
                 for c in report.concurrency
             ],
         ),
         (
-            f"One chat of {len(chat.latencies_ms)} turns (offline model), and recovery",
+            "Chats opened at once: each chat's start to its first reply (ms)",
+            ["chats", "agent p50, p95", "baseline p50, p95", "agent / baseline p50"],
+            [
+                [
+                    str(c.chats),
+                    f"{c.agent.first_reply.p50_ms:.0f}, {c.agent.first_reply.p95_ms:.0f}",
+                    f"{c.baseline.first_reply.p50_ms:.0f}, {c.baseline.first_reply.p95_ms:.0f}",
+                    f"{c.first_reply_p50_vs_baseline:.2f}x",
+                ]
+                for c in report.concurrency
+            ],
+        ),
+        (
+            "CPU during steady turns, % of wall time (100: a core): agent / baseline",
+            ["chats", "chat worker", "dev server", "load generator", "stub model"],
+            [
+                [
+                    str(c.chats),
+                    f"{c.agent.worker_cpu_percent:.0f} / {c.baseline.worker_cpu_percent:.0f}",
+                    f"{c.agent.server_cpu_percent:.0f} / {c.baseline.server_cpu_percent:.0f}",
+                    f"{c.agent.load_cpu_percent:.0f} / {c.baseline.load_cpu_percent:.0f}",
+                    f"{c.agent.stub_cpu_percent:.0f} / {c.baseline.stub_cpu_percent:.0f}",
+                ]
+                for c in report.concurrency
+            ],
+        ),
+        (
+            f"One chat of {len(chat.latencies_ms)} turns (offline model)",
             ["figure", "value"],
             [
                 ["mean turn, turns 6-15 / last ten", f"{chat.early_ms:g} ms / {chat.late_ms:g} ms"],
                 ["largest run's history", f"{chat.largest_run_bytes:,} bytes"],
-                ["worker restart -> polling", f"{report.restart_to_polling_s:.2f} s"],
-                ["worker restart -> interrupted turn done", f"{report.restart_to_done_s:.2f} s"],
+            ],
+        ),
+        (
+            "Recovery: a worker SIGKILLed mid-call (the retried call answered at once), and where the time went",
+            [
+                "path",
+                "kill -> reply",
+                "kill -> retry started",
+                "retry",
+                "-> next workflow task",
+                "rest",
+                "recovery",
+            ],
+            [
+                [
+                    path.path,
+                    f"{path.kill_to_reply_s:.2f} s",
+                    f"{path.phases.until_retry_s:.2f} s" + restart_note(path),
+                    f"{path.phases.retry_s:.2f} s"
+                    + (f" (the tool's {path.rerun_s:g} s)" if path.rerun_s else ""),
+                    f"{path.phases.until_workflow_task_s:.2f} s"
+                    + (" (sticky timeout)" if path.phases.sticky_timed_out else ""),
+                    f"{rest(path):.2f} s",
+                    f"{path.recovery_s:.2f} s",
+                ]
+                for path in report.recovery
             ],
         ),
     ]
+
+
+def restart_note(path: Recovery) -> str:
+    """When the worker was restarted: how long until it polled, which the retry waited for."""
+    return "" if path.kill_to_polling_s is None else f" (polling after {path.kill_to_polling_s:.2f} s)"
+
+
+def rest(path: Recovery) -> float:
+    """Kill to reply, less the phases read from the history: the workflow's own work after the retry (for a
+    tool, the Nexus completion, the caller's workflow task and its next model call) and the update's reply."""
+    phases = path.phases
+    return path.kill_to_reply_s - phases.until_retry_s - phases.retry_s - phases.until_workflow_task_s
 
 
 def latencies(report: BenchReport) -> list[tuple[str, Latency]]:
@@ -107,11 +171,20 @@ def draw_chart(report: BenchReport, path: Path) -> None:
     steps.legend()
 
     levels = [level.chats for level in report.concurrency]
-    chats.plot(levels, [level.p50_vs_model for level in report.concurrency], "o-", label="p50")
-    chats.plot(levels, [level.p95_vs_model for level in report.concurrency], "s-", label="p95")
-    chats.axhline(BUSY_TURN_VS_MODEL, color="red", linestyle="--", label="target")
+    chats.plot(levels, [level.steady_p50_vs_baseline for level in report.concurrency], "o-", label="p50")
+    chats.plot(levels, [level.steady_p95_vs_baseline for level in report.concurrency], "s-", label="p95")
+    chats.plot(
+        levels,
+        [level.first_reply_p50_vs_baseline for level in report.concurrency],
+        "^--",
+        label="first reply p50",
+    )
+    chats.axhline(STEADY_TURN_VS_BASELINE, color="red", linestyle="--", label="steady target")
     chats.set(
-        xscale="log", xlabel="chats at once", ylabel="turn latency / model latency", title="Chats at once"
+        xscale="log",
+        xlabel="chats at once",
+        ylabel="agent / baseline",
+        title="Chats at once, vs the baseline",
     )
     chats.legend()
 

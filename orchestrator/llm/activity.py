@@ -6,6 +6,11 @@ owns every retry, so each attempt shows in the workflow's history. Errors that n
 (authentication, bad request, content policy...) are raised as non-retryable ``LlmRequestRejected``; a rate
 limit, when a fallback model follows, as non-retryable ``LlmRateLimited`` (the workflow then asks that one).
 An answer too large to keep is cut here, with a note, before it is returned (``shared.payload_limits``).
+
+Each call counts its request with litellm's tokenizer, after cutting each tool result to its share of the
+model's window, and returns the count, the window, the usage and the cost with the answer: the workflow
+decides from them when to have older turns summarised (``summarize_history``, ``llm.context_window``) and
+when a chat's budget is spent.
 """
 
 from __future__ import annotations
@@ -17,11 +22,36 @@ import litellm
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from orchestrator.llm.model_metrics import record_model_call
-from orchestrator.llm.names import CALL_LLM, LLM_MODELS, LLM_RATE_LIMITED, LLM_REJECTED
+from orchestrator.llm.context_window import (
+    cut_for_summary,
+    kept_tokens,
+    over_trigger,
+    rendered,
+    result_tokens,
+    summarized,
+    summary_tokens,
+    to_summarise,
+)
+from orchestrator.llm.model_metrics import call_cost, record_model_call
+from orchestrator.llm.names import (
+    CALL_LLM,
+    LLM_MODELS,
+    LLM_RATE_LIMITED,
+    LLM_REJECTED,
+    SUMMARIZE_HISTORY,
+    SUMMARY_INSTRUCTION,
+)
 from orchestrator.llm.offline_model import preload_litellm, register_offline_model
+from orchestrator.llm.token_counts import TokenCounter, model_window, usage_of
 from orchestrator.llm.tracing import model_call_span, record_response
-from orchestrator.models import LlmRequest, LlmResponse, ModelToolCall
+from orchestrator.models import (
+    ChatMessage,
+    HistorySummary,
+    LlmRequest,
+    LlmResponse,
+    ModelToolCall,
+    TokenUsage,
+)
 from orchestrator.settings import OrchestratorSettings
 from shared.heartbeat import heartbeating
 from shared.log import activity_context
@@ -29,6 +59,8 @@ from shared.payload_limits import MAX_KEPT_BYTES, cut_text
 
 HEARTBEAT_EVERY_SECONDS = 0.5
 MAX_ERROR_CHARS = 300
+SUMMARY_REQUEST_SLACK_TOKENS = 16
+"""Room for the framing of a summarising call's messages beyond their texts."""
 
 NOT_RETRYABLE: tuple[type[Exception], ...] = (
     litellm.AuthenticationError,
@@ -53,7 +85,67 @@ class LlmActivities:
     async def call_llm(self, request: LlmRequest) -> LlmResponse:
         model = self._model(request.model_choice)
         with activity_context(model=model):  # the chat's id is the workflow id
-            return await self._call(request, model)
+            counter, window = TokenCounter(model), self._window(model)
+            fixed = counter.request(request.messages[:1], request.tools)
+            messages = counter.fitted(request.messages, window, fixed)
+            tokens = counter.request(messages, request.tools)
+            sent = request.model_copy(update={"messages": messages})
+            response, cost = await self._complete(model, sent)
+            prompt, completion = usage_of(response)
+            return answer(response.choices[0].message, model).model_copy(
+                update={
+                    "request_tokens": tokens,
+                    "context_window": window,
+                    "usage": TokenUsage(prompt_tokens=prompt, completion_tokens=completion),
+                    "cost_usd": cost,
+                }
+            )
+
+    @activity.defn(name=SUMMARIZE_HISTORY)
+    async def summarize_history(self, request: LlmRequest) -> HistorySummary:
+        """The summary that replaces the older messages of ``request`` (its instructions, then the chat's
+        history) when it passes the trigger share of the model's window; no summary when it does not, or
+        when only the latest turn is left. The summary is a model call of its own, over those messages as
+        text (``context_window.rendered``)."""
+        model = self._model(request.model_choice)
+        with activity_context(model=model):
+            counter, window = TokenCounter(model), self._window(model)
+            instructions = request.messages[:1]
+            fixed = counter.request(instructions, request.tools)
+            history = counter.fitted(request.messages, window, fixed)[1:]
+            sizes = counter.messages(history)
+            unchanged = HistorySummary(request_tokens=fixed + sum(sizes), context_window=window)
+            if not over_trigger(unchanged.request_tokens, window):
+                return unchanged
+            cut = cut_for_summary(history, sizes, kept_tokens(window, fixed))
+            if cut == 0:
+                return unchanged
+            limit = summary_tokens(window, fixed)
+            older = counter.shortened(to_summarise(history, cut), result_tokens(window, fixed))
+            instruction = ChatMessage(role="system", content=SUMMARY_INSTRUCTION)
+            room_left = window - limit - counter.request([instruction]) - SUMMARY_REQUEST_SLACK_TOKENS
+            asked = LlmRequest(
+                messages=[
+                    instruction,
+                    ChatMessage(
+                        role="user", content=counter.cut(rendered(older), max(0, room_left), note=True)
+                    ),
+                ],
+                tools=[],
+                model_choice=request.model_choice,
+            )
+            response, cost = await self._complete(model, asked, max_tokens=limit)
+            summary = counter.cut((response.choices[0].message.content or "").strip(), limit)
+            kept = summarized(history, cut, summary or "(nothing worth keeping)")
+            prompt, completion = usage_of(response)
+            return HistorySummary(
+                summary=summary or "(nothing worth keeping)",
+                replaced=cut,
+                request_tokens=counter.request([*instructions, *kept], request.tools),
+                context_window=window,
+                usage=TokenUsage(prompt_tokens=prompt, completion_tokens=completion),
+                cost_usd=cost,
+            )
 
     @activity.defn(name=LLM_MODELS)
     async def llm_models(self) -> list[str]:
@@ -70,12 +162,19 @@ class LlmActivities:
             )
         return models[choice]
 
-    async def _call(self, request: LlmRequest, model: str) -> LlmResponse:
+    def _window(self, model: str) -> int:
+        return model_window(model, self._settings.context_tokens)
+
+    async def _complete(
+        self, model: str, request: LlmRequest, max_tokens: int | None = None
+    ) -> tuple[Any, float]:
+        """litellm's response of ``model`` to ``request``, and its cost."""
         started = time.monotonic()
         with model_call_span(model) as span:
             try:
                 response = await heartbeating(
-                    litellm.acompletion(**self._arguments(request)), HEARTBEAT_EVERY_SECONDS
+                    litellm.acompletion(**self._arguments(request, max_tokens)),
+                    HEARTBEAT_EVERY_SECONDS,
                 )
             except Exception as error:
                 record_model_call(model, time.monotonic() - started, None)
@@ -83,8 +182,9 @@ class LlmActivities:
                     raise  # for Temporal to retry
                 raise failure from None
             record_response(span, response)
-        record_model_call(model, time.monotonic() - started, response)
-        return answer(response.choices[0].message, model)
+        cost = call_cost(response)
+        record_model_call(model, time.monotonic() - started, response, cost)
+        return response, cost
 
     def _failure(self, error: Exception, model: str, choice: int) -> ApplicationError | None:
         """The non-retryable failure to raise for ``error``, a request no retry can fix or a rate limit a
@@ -97,7 +197,7 @@ class LlmActivities:
             return ApplicationError(f"{model}: {detail}", type=LLM_RATE_LIMITED, non_retryable=True)
         return None
 
-    def _arguments(self, request: LlmRequest) -> dict[str, Any]:
+    def _arguments(self, request: LlmRequest, max_tokens: int | None = None) -> dict[str, Any]:
         settings = self._settings
         arguments: dict[str, Any] = {
             "model": self._model(request.model_choice),
@@ -108,6 +208,8 @@ class LlmActivities:
         }
         if request.tools:
             arguments["tools"] = [tool.to_litellm() for tool in request.tools]
+        if max_tokens is not None:
+            arguments["max_tokens"] = max_tokens
         if settings.api_base:
             arguments["api_base"] = settings.api_base
         if settings.api_key is not None:

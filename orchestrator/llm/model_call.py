@@ -7,6 +7,11 @@ A model whose retries ran out, or that is rate-limited, hands the call to the ne
 every attempt of every model is in the history. The workflow reads no settings: once a model has failed, the
 worker step ``llm_models`` tells it the list. Runs recorded before this behaviour existed replay as they ran:
 the run decides the ``model-fallback`` patch at its first step (``decide_fallback``).
+
+What the model sees is counted in tokens (``llm.context_window``): before a call whose request would pass a
+share of the model's window, the ``summarize_history`` activity replaces the older messages with a summary.
+Runs recorded before that replay with the latest ``MODEL_WINDOW`` messages instead (patch ``context-by-tokens``,
+decided at the run's first step by ``decide_context``).
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ from orchestrator.llm.names import (
     LLM_REJECTED,
     NOT_PERMITTED_ADVICE,
     NOT_PERMITTED_NOTE,
+    SUMMARIZE_HISTORY,
 )
-from orchestrator.models import ChatMessage, FunctionTool, LlmRequest, LlmResponse
+from orchestrator.models import ChatMessage, FunctionTool, HistorySummary, LlmRequest, LlmResponse
 from orchestrator.worker_steps import run_step
 from shared.failures import failure_message, root_cause
 
@@ -45,9 +51,20 @@ MODEL_FALLBACK_PATCH = "model-fallback"
 LLM_MODELS_TIMEOUT = timedelta(seconds=10)
 """How long the ``llm_models`` worker step may take."""
 
+CONTEXT_PATCH = "context-by-tokens"
+"""Runs past it count the model's context in tokens and summarise older turns; runs recorded before it send
+the latest ``MODEL_WINDOW`` messages."""
+SUMMARY_RETRY_POLICY = RetryPolicy(
+    initial_interval=timedelta(milliseconds=500),
+    backoff_coefficient=2.0,
+    maximum_attempts=3,
+    non_retryable_error_types=[LLM_REJECTED],
+)
+"""A summary that keeps failing is given up quickly: the turn goes on with the history as it is."""
+
 MODEL_WINDOW = 40
-"""Messages the model sees at most: the latest ones, starting at a user message (older ones stay in the
-transcript). Without it every turn would resend the whole chat, and a long chat would outgrow any limit."""
+"""Messages the model sees at most in runs from before ``CONTEXT_PATCH``: the latest ones, starting at a user
+message (older ones stay in the transcript)."""
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a company assistant. Answer with the tools you are given: prefer calling a tool to guessing, "
@@ -56,23 +73,28 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 
 
-async def ask_model(
+def model_request(
     system_prompt: str | None,
     history: list[ChatMessage],
     tools: list[FunctionTool],
     unavailable: Collection[str],
     not_permitted: Collection[str] = (),
-) -> LlmResponse:
-    """The model's answer to the instructions (``system_prompt``, else the default) with notes naming the
+) -> LlmRequest:
+    """The request of the instructions (``system_prompt``, else the default) with notes naming the
     ``unavailable`` services and the tools the user is ``not_permitted`` to use, then ``history``, with
-    ``tools`` to choose from: one ``call_llm`` activity, and one more for each fallback model asked."""
+    ``tools`` to choose from."""
     prompt = system_prompt or DEFAULT_SYSTEM_PROMPT
     if unavailable:
         prompt += " These services are unavailable right now, so their tools are missing: "
         prompt += ", ".join(unavailable) + "."
     if not_permitted:
         prompt += f" {NOT_PERMITTED_NOTE}: {'; '.join(not_permitted)}. {NOT_PERMITTED_ADVICE}"
-    request = LlmRequest(messages=[ChatMessage(role="system", content=prompt), *history], tools=tools)
+    return LlmRequest(messages=[ChatMessage(role="system", content=prompt), *history], tools=tools)
+
+
+async def ask_model(request: LlmRequest) -> LlmResponse:
+    """The model's answer to ``request`` (``model_request``): one ``call_llm`` activity, and one more for
+    each fallback model asked."""
     while True:
         try:
             return await workflow.execute_activity(
@@ -90,6 +112,34 @@ async def ask_model(
                 "Model %d failed, asking the next: %s", request.model_choice, failure_message(error)
             )
             request = request.model_copy(update={"model_choice": request.model_choice + 1})
+
+
+async def summarize_history(request: LlmRequest) -> HistorySummary | None:
+    """The summary of ``request``'s older messages, when it passes its share of the model's window (the
+    ``summarize_history`` activity decides, counting its tokens); None when it failed: the turn goes on."""
+    try:
+        return await workflow.execute_activity(
+            SUMMARIZE_HISTORY,
+            request,
+            start_to_close_timeout=LLM_TIMEOUT,
+            heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
+            retry_policy=SUMMARY_RETRY_POLICY,
+            result_type=HistorySummary,
+        )
+    except ActivityError as error:
+        workflow.logger.warning("The older messages were not summarised: %s", failure_message(error))
+        return None
+
+
+def decide_context() -> None:
+    """As a step at the run's start: whether the model's context is counted in tokens and older turns are
+    summarised (new runs), or the latest ``MODEL_WINDOW`` messages are sent (runs recorded before)."""
+    workflow.patched(CONTEXT_PATCH)
+
+
+def by_tokens() -> bool:
+    """The run's decision of ``decide_context``."""
+    return workflow.patched(CONTEXT_PATCH)
 
 
 def decide_fallback() -> None:
@@ -119,7 +169,7 @@ async def _next_model_exists(choice: int, error: ActivityError) -> bool:
 
 
 def window(history: list[ChatMessage]) -> list[ChatMessage]:
-    """The latest ``MODEL_WINDOW`` messages, starting at a user message so no tool result loses its call."""
+    """In runs from before ``CONTEXT_PATCH``: the latest ``MODEL_WINDOW`` messages, starting at a user message so no tool result loses its call."""
     recent = history[-MODEL_WINDOW:]
     first_user = next(
         (index for index, message in enumerate(recent) if message.role == "user"), len(recent) - 1

@@ -13,8 +13,9 @@ from temporalio import activity
 from shared.metrics import MODEL_CALL_LATENCY, MODEL_COST, MODEL_TOKENS
 
 
-def record_model_call(model: str, seconds: float, response: Any | None) -> None:
-    """One call to ``model`` that took ``seconds``; ``response`` is litellm's, None when the call failed."""
+def record_model_call(model: str, seconds: float, response: Any | None, cost: float = 0.0) -> None:
+    """One call to ``model`` that took ``seconds``; ``response`` is litellm's, None when the call failed;
+    ``cost`` its price (``call_cost``)."""
     meter = activity.metric_meter()
     outcome = "ok" if response is not None else "failed"
     meter.create_histogram_timedelta(MODEL_CALL_LATENCY, "One model call.", "ms").record(
@@ -26,12 +27,10 @@ def record_model_call(model: str, seconds: float, response: Any | None) -> None:
     tokens = meter.create_counter(MODEL_TOKENS, "Tokens of model calls.", "tokens")
     tokens.add(int(getattr(usage, "prompt_tokens", 0) or 0), {"model": model, "direction": "input"})
     tokens.add(int(getattr(usage, "completion_tokens", 0) or 0), {"model": model, "direction": "output"})
-    meter.create_histogram_float(MODEL_COST, "Cost of one model call.", "USD").record(
-        _cost(response), {"model": model}
-    )
+    meter.create_histogram_float(MODEL_COST, "Cost of one model call.", "USD").record(cost, {"model": model})
 
 
-def _cost(response: Any) -> float:
+def call_cost(response: Any) -> float:
     """litellm's price of the call from its bundled price list; 0 for a model it has no price for."""
     try:
         return float(litellm.completion_cost(completion_response=response) or 0.0)

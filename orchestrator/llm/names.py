@@ -17,3 +17,12 @@ NOT_PERMITTED_NOTE = "The user is not permitted to use these tools, which their 
 """How the instructions name the tools withheld from the user (``team/tool (needs scope)``, ``; ``-separated),
 so a model, the offline one included, can tell the user plainly."""
 NOT_PERMITTED_ADVICE = "If they ask for what these do, tell them plainly they are not permitted, and why."
+SUMMARIZE_HISTORY = "summarize_history"
+"""The activity that replaces a chat's older messages with a summary when its requests near the model's window."""
+SUMMARY_INSTRUCTION = (
+    "Summarise the conversation below, which you will continue from this summary alone: keep the user's "
+    "questions and requests, the facts and figures the tools returned that may matter later, what was done "
+    "(tickets created, with their ids) and anything the user asked you to remember. Write only the summary, "
+    "briefly."
+)
+"""The instructions of a summarising call; the offline model knows such a call by them."""

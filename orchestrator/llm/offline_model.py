@@ -12,8 +12,9 @@ from typing import Any
 import litellm
 from litellm import CustomLLM, ModelResponse
 
-from orchestrator.llm.names import OFFLINE_MODEL
-from orchestrator.llm.planner import plan
+from orchestrator.llm.names import OFFLINE_MODEL, SUMMARY_INSTRUCTION
+from orchestrator.llm.planner import Plan, plan
+from orchestrator.llm.planning.summaries import summary
 
 PROVIDER = OFFLINE_MODEL.split("/")[0]
 CHARS_PER_TOKEN = 4
@@ -24,8 +25,13 @@ class OfflineModel(CustomLLM):
 
     async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         messages: list[dict[str, Any]] = kwargs["messages"]
-        tools: list[dict[str, Any]] = (kwargs.get("optional_params") or {}).get("tools") or []
-        step = plan(messages, tools)
+        options: dict[str, Any] = kwargs.get("optional_params") or {}
+        tools: list[dict[str, Any]] = options.get("tools") or []
+        if _is_summary_request(messages):
+            limit = options.get("max_tokens") or 1_000
+            step = Plan(text=summary(str(messages[-1].get("content") or ""), limit * CHARS_PER_TOKEN))
+        else:
+            step = plan(messages, tools)
         turn = sum(1 for message in messages if message["role"] == "user")
         message: dict[str, Any] = {"role": "assistant", "content": step.text}
         if step.calls:
@@ -44,6 +50,15 @@ class OfflineModel(CustomLLM):
             ],
             usage=estimated_usage(messages, message),
         )
+
+
+def _is_summary_request(messages: list[dict[str, Any]]) -> bool:
+    """A ``summarize_history`` call: its instructions, then the conversation as text."""
+    return (
+        len(messages) == 2
+        and messages[0].get("role") == "system"
+        and str(messages[0].get("content") or "").startswith(SUMMARY_INSTRUCTION)
+    )
 
 
 def estimated_usage(messages: list[dict[str, Any]], answer: dict[str, Any]) -> dict[str, int]:

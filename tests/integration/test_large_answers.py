@@ -21,7 +21,8 @@ HUGE_QUOTES = {"FINANCE_QUOTE_PROVIDER": "tests.support.faulty_providers:HugeQuo
 async def test_a_2_mb_answer_is_cut_with_a_note_at_once_and_the_chat_goes_on(
     stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
-    llm_stub.script(completion("x" * TWO_MB), completion("Still here."))
+    # The cut answer alone (256 KiB) passes the model's window: the next turn has it summarised first.
+    llm_stub.script(completion("x" * TWO_MB), completion("A long answer of x."), completion("Still here."))
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
     started = time.monotonic()
 

@@ -1,5 +1,6 @@
-"""A long chat continues as new every 100 turns and goes on as if nothing happened: same chat id, messages
-keep working, tools are not discovered again, the transcript counts every turn."""
+"""A long chat continues as new every 100 turns (sooner when Temporal suggests it) and goes on as if nothing
+happened: same chat id, messages keep working, tools are not discovered again, the transcript counts every
+turn."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ async def test_a_chat_longer_than_one_run_continues_as_new_and_keeps_going(stack
     assert latest.run_id != first_run, "the chat did not continue as new"
     transcript = await chat.transcript()
     assert transcript.earlier_turns + len(transcript.entries) == turns
-    assert len(transcript.entries) <= TRANSCRIPT_KEPT + 5
+    # It continued within 100 turns (sooner when its history grew large), carrying the latest 50 of them.
+    assert 0 < transcript.earlier_turns <= TURNS_PER_RUN - TRANSCRIPT_KEPT
     assert transcript.entries[-1].user == f"What is {turns - 1} + 1?"
     assert await nexus_schedules(chat.handle, "list_tools") == [], "the new run discovered tools again"
     after = await chat.send("What is the stock price of TSLA?")

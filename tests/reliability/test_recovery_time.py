@@ -15,7 +15,7 @@ from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.support.waiting import eventually
 
 README_TARGET_SECONDS = 3.0
-"""The README's target (Benchmarks: "recovery: worker restart after SIGKILL mid-turn -> turn done", 3 s).
+"""The README's target (Benchmarks: "recovery (b): a lone orchestrator worker killed and restarted", 3 s).
 Not asserted: it is not met on the 2 shared cores this runs on, as the README's table says. The restarted
 worker alone takes 3-5 s to poll (Python, temporalio and litellm imports); over eight runs, kill to reply
 took 7.0-8.2 s, and 3.2-4.3 s from the moment the new worker polled."""

@@ -186,6 +186,7 @@ RENAMES = {
     "finance__calculate_roi": "money__growth",
     "it__create_ticket": "desk__open_case",
     "it__list_tickets": "desk__cases",
+    "it__run_diagnostics": "net__checkup",
 }
 
 

@@ -111,3 +111,14 @@ def test_a_bad_fallback_list_is_a_settings_error_naming_the_variable_and_the_mod
 ) -> None:
     with pytest.raises(SettingsError, match=f"AGENT_FALLBACK_MODELS: {problem}"):
         OrchestratorSettings.from_env({**ONLINE, "AGENT_FALLBACK_MODELS": value})
+
+
+def test_the_context_window_is_litellms_unless_agent_context_tokens_says() -> None:
+    assert OrchestratorSettings.from_env({}).context_tokens is None
+    assert OrchestratorSettings.from_env({"AGENT_CONTEXT_TOKENS": "2000"}).context_tokens == 2_000
+
+
+@pytest.mark.parametrize("value", ["big", "999", "200000"])
+def test_a_bad_context_window_is_a_settings_error_naming_the_variable(value: str) -> None:
+    with pytest.raises(SettingsError, match="AGENT_CONTEXT_TOKENS"):
+        OrchestratorSettings.from_env({"AGENT_CONTEXT_TOKENS": value})

@@ -1,0 +1,84 @@
+"""The bench's results: the ratios and recoveries its targets are held to, from figures given here."""
+
+from __future__ import annotations
+
+from harness.bench.output import as_markdown
+from harness.bench.results import (
+    BenchReport,
+    ChatsAtOnce,
+    Latency,
+    LoadRun,
+    LongChat,
+    Recovery,
+    RecoveryPhases,
+)
+
+PHASES = RecoveryPhases(until_retry_s=3.4, retry_s=2.0, until_workflow_task_s=0.5, sticky_timed_out=True)
+
+
+def load(first_p50: float, steady_p50: float, steady_p95: float) -> LoadRun:
+    return LoadRun(
+        first_reply=Latency(n=100, p50_ms=first_p50, p95_ms=first_p50),
+        steady=Latency(n=300, p50_ms=steady_p50, p95_ms=steady_p95),
+        turns_per_second=50.0,
+        worker_cpu_percent=70,
+        server_cpu_percent=60,
+        load_cpu_percent=5,
+        stub_cpu_percent=2,
+    )
+
+
+def report(recovery: list[Recovery]) -> BenchReport:
+    return BenchReport(
+        started_at="2026-11-27 12:00 UTC",
+        machine="2 CPUs",
+        quick=True,
+        wall_s=80.0,
+        steps={
+            "plain activity": Latency(n=22, p50_ms=10, p95_ms=12),
+            "Nexus execute_tool": Latency(n=22, p50_ms=28, p95_ms=35),
+        },
+        turns={},
+        model_latency_s=1.0,
+        concurrency=[ChatsAtOnce(chats=100, agent=load(4000, 2000, 3000), baseline=load(2000, 1250, 1500))],
+        long_chat=LongChat(early_ms=30, late_ms=33, largest_run_bytes=1000, latencies_ms=[30.0, 33.0]),
+        recovery=recovery,
+    )
+
+
+def test_the_agent_is_held_to_the_baseline_of_the_same_run() -> None:
+    level = ChatsAtOnce(chats=100, agent=load(4000, 2000, 3000), baseline=load(2000, 1250, 1500))
+
+    assert (level.steady_p50_vs_baseline, level.steady_p95_vs_baseline) == (1.6, 2.0)
+    assert level.first_reply_p50_vs_baseline == 2.0
+
+
+def test_a_recovery_leaves_out_the_tool_run_again_by_its_retry() -> None:
+    tool = Recovery(path="it worker killed mid-tool", kill_to_reply_s=5.95, rerun_s=2.0, phases=PHASES)
+
+    assert tool.recovery_s == 3.95
+
+
+def test_every_recovery_is_a_target_of_three_seconds() -> None:
+    paths = [
+        Recovery(path="lone worker", kill_to_reply_s=6.9, kill_to_polling_s=4.2, phases=PHASES),
+        Recovery(path="it worker", kill_to_reply_s=4.9, rerun_s=2.0, phases=PHASES),
+    ]
+
+    targets = {target.name: target for target in report(paths).targets}
+
+    assert not targets["recovery: lone worker -> turn done"].holds
+    assert targets["recovery: it worker -> turn done"].holds
+    assert targets["steady turn at 100 chats at once / the baseline's, p95"].measured == 2.0
+
+
+def test_a_single_sample_is_its_own_percentiles() -> None:
+    assert Latency.of([1.5]) == Latency(n=1, p50_ms=1500.0, p95_ms=1500.0)
+
+
+def test_the_tables_show_the_baseline_and_where_a_recovery_went() -> None:
+    text = as_markdown(report([Recovery(path="it worker", kill_to_reply_s=5.95, rerun_s=2.0, phases=PHASES)]))
+
+    steady = next(line for line in text.splitlines() if "2000, 3000" in line)
+    assert "1250, 1500" in steady and "1.60x, 2.00x" in steady
+    assert "0.50 s (sticky timeout)" in text and "2.00 s (the tool's 2 s)" in text
