@@ -22,16 +22,21 @@ from harness.llm_stub import LlmStub, completion, error
 from harness.suite import Suite, offline_settings, running_suite
 from harness.workers import orchestrator_on, topology_workers
 from orchestrator.conversation import Conversation
+from orchestrator.gateway_workflow import ToolGatewayWorkflow
+from orchestrator.tool_gateway import ToolGateway
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
 from tests.integration.agent_support import nexus_schedules
 from tests.support.visibility import list_when_indexed
+from tests.support.waiting import eventually
 
 HISTORIES = Path(__file__).with_name("histories")
-RECORDED = "2026_11"
-"""Names this recording's files: the month of its code's newest patch (``worker-steps-as-activities``)."""
+RECORDED = "2026_11_27"
+"""Names this recording's files: the day of its code's newest patches (``worker-steps-as-activities``,
+``catalog-refresh``, ``model-fallback``, ``unchecked-local-messages``, ``context-by-tokens``)."""
 OFFLINE_CHAT = f"agent_offline_chat_{RECORDED}"
 SCRIPTED_CHAT = f"agent_scripted_chat_{RECORDED}"
+GATEWAY = f"gateway_{RECORDED}"
 STUB_QUEUE = "orchestrator-replay-recording"
 OFFLINE_MESSAGES = (
     "What is 125 * 8?",
@@ -70,10 +75,28 @@ async def record(suite: Suite, stub: LlmStub) -> dict[str, str]:
     await scripted.end()
     saved[f"{SCRIPTED_CHAT}.json"] = (await scripted.handle.fetch_history()).to_json()
 
+    gateway = await ToolGateway.open(client, workflow_id=GATEWAY)
+    await gateway.discovered_catalog()
+    await gateway.call("finance__stock_price", {"ticker": "MSFT"}, key="quote")
+    ticket = await gateway.start_call(
+        "it__create_ticket", {"title": "Replay recording (gateway)"}, key="ticket"
+    )
+
+    async def ticket_waits() -> bool:
+        return bool(await gateway.pending_approvals())
+
+    await eventually(ticket_waits, within=30, what="the gateway's ticket waiting for approval")
+    [pending] = await gateway.pending_approvals()
+    await gateway.decide(pending, approve=True, approver="replay recording")
+    await ticket.result()
+    await gateway.handle.signal(ToolGatewayWorkflow.stop)
+    await gateway.handle.result()
+    saved[f"{GATEWAY}.json"] = (await gateway.handle.fetch_history()).to_json()
+
     tool_calls = [
         event.nexus_operation_scheduled_event_attributes.endpoint
-        for chat in (offline, scripted)
-        for event in await nexus_schedules(chat.handle, "execute_tool")
+        for handle in (offline.handle, scripted.handle, gateway.handle)
+        for event in await nexus_schedules(handle, "execute_tool")
     ]
     for team, site in load_topology().tool_services.items():
         team_client = await suite.client_for(site.namespace)

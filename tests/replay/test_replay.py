@@ -11,6 +11,7 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from orchestrator.gateway_workflow import ToolGatewayWorkflow
 from orchestrator.workflow import AgentWorkflow
 from shared.connection import data_converter_for
 from shared.encryption.keyring import create_key_file
@@ -23,9 +24,10 @@ def load(path: Path) -> str:
     return path.read_text()
 
 
-def test_there_are_recorded_histories_of_both_workflows() -> None:
+def test_there_are_recorded_histories_of_every_workflow() -> None:
     names = [path.name for path in HISTORIES]
     assert any(name.startswith("agent_") for name in names)
+    assert any(name.startswith("gateway_") for name in names)
     assert any(name.startswith("tool_it-") for name in names)
     assert any(name.startswith("tool_finance-") for name in names)
 
@@ -35,7 +37,10 @@ async def test_a_recorded_history_replays_without_nondeterminism(path: Path, tmp
     history = WorkflowHistory.from_json(path.stem, load(path))
     keys_file = tmp_path / "payload-keys.json"
     create_key_file(keys_file)
-    replayer = Replayer(workflows=[AgentWorkflow, ToolWorkflow], data_converter=data_converter_for(keys_file))
+    replayer = Replayer(
+        workflows=[AgentWorkflow, ToolGatewayWorkflow, ToolWorkflow],
+        data_converter=data_converter_for(keys_file),
+    )
 
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
 
