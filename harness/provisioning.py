@@ -15,7 +15,6 @@ from temporalio.api.operatorservice.v1 import (
     AddSearchAttributesRequest,
     CreateNexusEndpointRequest,
     DeleteNexusEndpointRequest,
-    ListNexusEndpointsRequest,
     ListSearchAttributesRequest,
 )
 from temporalio.api.workflowservice.v1 import ListNamespacesRequest, RegisterNamespaceRequest
@@ -24,6 +23,7 @@ from temporalio.converter import default as default_converter
 from temporalio.service import RPCError, RPCStatusCode
 
 from orchestrator.search_attributes import CHAT_SEARCH_ATTRIBUTES
+from shared.nexus_endpoints import nexus_endpoint_ids
 from shared.topology import ToolServiceSite, Topology
 
 RETENTION = timedelta(days=1)
@@ -44,7 +44,7 @@ async def provision(client: Client, topology: Topology) -> list[str]:
                 retry=True,
             )
             created.append(f"namespace {namespace}")
-    registered = await endpoint_ids(client)
+    registered = await nexus_endpoint_ids(client)
     for site in topology.tool_services.values():
         if site.endpoint not in registered:
             await create_endpoint(client, site)
@@ -84,20 +84,6 @@ async def namespaces(client: Client) -> set[str]:
         page_token = response.next_page_token
 
 
-async def endpoint_ids(client: Client) -> dict[str, str]:
-    """Every Nexus endpoint of the server: name -> id."""
-    ids: dict[str, str] = {}
-    page_token = b""
-    while True:
-        response = await client.operator_service.list_nexus_endpoints(
-            ListNexusEndpointsRequest(page_size=100, next_page_token=page_token), retry=True
-        )
-        ids.update((endpoint.spec.name, endpoint.id) for endpoint in response.endpoints)
-        if not response.next_page_token:
-            return ids
-        page_token = response.next_page_token
-
-
 async def create_endpoint(client: Client, site: ToolServiceSite) -> str:
     """Create the endpoint that routes callers to ``site``'s namespace and task queue; returns its id.
 
@@ -120,7 +106,7 @@ async def create_endpoint(client: Client, site: ToolServiceSite) -> str:
     except RPCError as error:
         if error.status != RPCStatusCode.ALREADY_EXISTS:
             raise
-        return (await endpoint_ids(client))[site.endpoint]
+        return (await nexus_endpoint_ids(client))[site.endpoint]
     return response.endpoint.id
 
 

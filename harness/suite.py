@@ -18,12 +18,13 @@ from temporalio.client import Client
 
 from harness.codec import NO_ENCRYPTION_ENV, StackEncryption
 from harness.local_issuer import LocalIssuer
-from harness.provisioning import create_endpoint, delete_endpoint, endpoint_ids, provision
+from harness.provisioning import create_endpoint, delete_endpoint, provision
 from harness.server import DevServer, ServerState, free_port
 from harness.workers import WorkerProcess, WorkerSpec, topology_workers
 from shared.connection import data_converter_for
 from shared.contract import SERVICE_NAME
 from shared.encryption.keyring import load_keyring
+from shared.nexus_endpoints import nexus_endpoint_ids
 from shared.topology import ToolServiceSite, load_topology
 
 
@@ -94,7 +95,7 @@ class Suite:
     async def provision(self) -> list[str]:
         """Create what the topology (as it is now) lists and the server lacks."""
         created = await provision(self.client, load_topology())
-        self.endpoint_ids = await endpoint_ids(self.client)
+        self.endpoint_ids = await nexus_endpoint_ids(self.client)
         return created
 
     async def delete_endpoint(self, site: ToolServiceSite) -> None:

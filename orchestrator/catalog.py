@@ -98,5 +98,9 @@ class ToolCatalog:
     def names(self) -> list[str]:
         return list(self._entries)
 
+    def no_such_tool(self, name: str) -> str:
+        """What a caller of the unknown tool ``name`` is told: that, and the tools there are."""
+        return f"There is no tool {name!r}. Available tools: {', '.join(self._entries)}."
+
     def functions(self) -> list[FunctionTool]:
         return [entry.as_function() for entry in self._entries.values()]

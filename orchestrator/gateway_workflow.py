@@ -129,9 +129,7 @@ class ToolGatewayWorkflow:
             raise ValueError("The tool gateway is stopping; call again in a moment.")
         catalog = self._discovery.catalog
         if self._discovery.discovered and catalog.get(request.name) is None:
-            raise ValueError(
-                f"There is no tool {request.name!r}. Available tools: {', '.join(catalog.names())}."
-            )
+            raise ValueError(catalog.no_such_tool(request.name))
 
     @workflow.update
     async def decide_tool_call(self, decision: ToolCallDecision) -> None:

@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import activity, workflow
-from temporalio.api.operatorservice.v1 import ListNexusEndpointsRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
 from shared.contract import SERVICE_NAME
+from shared.nexus_endpoints import nexus_endpoint_ids
 from shared.topology import load_topology
 
 TOOL_SERVICES = "tool_services"
@@ -65,17 +65,8 @@ class ServiceDirectory:
         return teams + servers
 
     async def _registered_endpoints(self) -> set[str] | None:
-        names: set[str] = set()
-        page_token = b""
         try:
-            while True:
-                response = await self._client.operator_service.list_nexus_endpoints(
-                    ListNexusEndpointsRequest(page_size=100, next_page_token=page_token), retry=True
-                )
-                names.update(endpoint.spec.name for endpoint in response.endpoints)
-                if not response.next_page_token:
-                    return names
-                page_token = response.next_page_token
+            return set(await nexus_endpoint_ids(self._client))
         except RPCError as error:
             activity.logger.info("Cannot read the Nexus endpoint registry (%s); trying every endpoint", error)
             return None

@@ -175,9 +175,7 @@ class ToolRouter:
         if not isinstance(arguments, dict):
             return Refused(failed(call.name, entry, {}, "The arguments must be a JSON object."))
         if entry is None:
-            available = ", ".join(self.catalog.names())
-            problem = f"There is no tool {call.name!r}. Available tools: {available}."
-            return Refused(failed(call.name, None, arguments, problem))
+            return Refused(failed(call.name, None, arguments, self.catalog.no_such_tool(call.name)))
         return Target(entry, arguments)
 
     def admit(self, target: Target, now: datetime) -> Route:
