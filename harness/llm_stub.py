@@ -101,6 +101,10 @@ class LlmStub:
         stub = self
 
         class Handler(QuietHandler):
+            # Connections kept open between requests, as a model provider's are: litellm's HTTP client
+            # reuses them, and the bench measures the agent, not a TCP handshake per call.
+            protocol_version = "HTTP/1.1"
+
             def handle(self) -> None:
                 # Each request has a thread of its own: its CPU time is the whole request's, parsing included.
                 started = time.thread_time()

@@ -24,7 +24,8 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from harness.server import REPO_ROOT, StackError, die_with_caller
-from orchestrator.settings import TASK_QUEUE_VARIABLE
+from orchestrator.llm.names import llm_task_queue
+from orchestrator.settings import ROLE_VARIABLE, TASK_QUEUE_VARIABLE
 from shared.topology import ORCHESTRATOR, Topology, load_topology
 
 POLLING_WITHIN_SECONDS = 60.0
@@ -42,6 +43,8 @@ class WorkerSpec:
     env: Mapping[str, str] = field(default_factory=dict)
     serves_nexus: bool = False
     """A tool team's worker: up only once its Nexus poller polls too, not just its workflow poller."""
+    serves_workflows: bool = True
+    """False for a worker of activities alone (the orchestrator's ``llm`` role): up once it polls for them."""
 
 
 def topology_workers(topology: Topology) -> dict[str, WorkerSpec]:
@@ -58,6 +61,20 @@ def orchestrator_on(task_queue: str, **env: str) -> WorkerSpec:
     """A second orchestrator worker on a task queue of its own (another model, say), named after it."""
     spec = topology_workers(load_topology())[ORCHESTRATOR]
     return replace(spec, name=task_queue, task_queue=task_queue, env={**env, TASK_QUEUE_VARIABLE: task_queue})
+
+
+def by_role(spec: WorkerSpec) -> tuple[WorkerSpec, WorkerSpec]:
+    """An orchestrator worker as two processes, as the recommended deployment runs it: one for the chats'
+    workflows (``workflows`` role) and one for the model calls (``llm`` role, on their own queue)."""
+    workflows = replace(spec, env={**spec.env, ROLE_VARIABLE: "workflows"})
+    model_calls = replace(
+        spec,
+        name=f"{spec.name}-llm",
+        task_queue=llm_task_queue(spec.task_queue),
+        env={**spec.env, ROLE_VARIABLE: "llm"},
+        serves_workflows=False,
+    )
+    return workflows, model_calls
 
 
 def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:
@@ -117,9 +134,13 @@ class WorkerProcess:
 
     async def until_polling(self, within: float = POLLING_WITHIN_SECONDS) -> None:
         """Wait until this very process polls its task queue (a tool team's worker: for workflow and Nexus
-        tasks both). Pollers are told apart by their identity (``<pid>@<host>``), since a killed predecessor
+        tasks both; a worker of activities alone: for activity tasks). Pollers are told apart by their identity (``<pid>@<host>``), since a killed predecessor
         stays listed for a while. Fails at once, with the worker's log, if the process exits instead."""
-        queue_types = [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW]
+        queue_types = [
+            TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+            if self.spec.serves_workflows
+            else TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
+        ]
         if self.spec.serves_nexus:
             queue_types.append(TaskQueueType.TASK_QUEUE_TYPE_NEXUS)
         deadline = time.monotonic() + within

@@ -112,9 +112,12 @@ def build_team(
                 description="Run the network diagnostics (gateway, DNS, packet loss) for some seconds; slow.",
                 arguments=DiagnosticsArguments,
                 run=run_diagnostics,
-                # Up to 20 s of checks: heartbeats let another worker run it again within seconds of a crash.
+                # Up to 20 s of checks: heartbeats (three a second) let another worker run it again within a
+                # second and a half of a crash.
                 policy=ActivityPolicy(
-                    start_to_close_timeout=timedelta(seconds=25), heartbeat_timeout=timedelta(seconds=3)
+                    start_to_close_timeout=timedelta(seconds=25),
+                    heartbeat_timeout=timedelta(seconds=1),
+                    initial_interval=timedelta(milliseconds=200),
                 ),
                 scopes=(READ,),
             ),

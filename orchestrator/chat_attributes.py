@@ -12,6 +12,7 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import SearchAttributeUpdate
 
+from orchestrator import patches
 from orchestrator.search_attributes import (
     CHAT_MODEL,
     CHAT_STATUS,
@@ -36,7 +37,7 @@ class ChatAttributes:
     def start(self) -> None:
         """Decide once, as the run's first step, whether this run upserts: the patch marker then sits at
         the same place in every history, before any activity, however the run later goes."""
-        self.enabled = workflow.patched(SEARCH_ATTRIBUTES_PATCH)
+        self.enabled = patches.patched(SEARCH_ATTRIBUTES_PATCH)
 
     def set(
         self,

@@ -21,7 +21,7 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from orchestrator import worker_steps
+    from orchestrator import patches, worker_steps
     from orchestrator.catalog import ToolCatalog
     from orchestrator.discovery import ToolDiscovery
     from orchestrator.gateway_models import (
@@ -73,6 +73,7 @@ class ToolGatewayWorkflow:
 
     @workflow.run
     async def run(self, input: GatewayRunInput) -> None:
+        patches.decide()
         worker_steps.decide()
         decide_unchecked_local_messages()
         if self._owner is None:

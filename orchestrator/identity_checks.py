@@ -12,10 +12,11 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from temporalio import activity, workflow
+from temporalio import activity
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from orchestrator import patches
 from orchestrator.worker_steps import run_step
 from shared.contract import CALL_PROOF_HEADER
 from shared.failures import root_cause
@@ -78,7 +79,7 @@ class TokenRefused(Exception):
 
 async def verified(token: str | None) -> Identity:
     """From workflow code: who ``token`` belongs to; ``TokenRefused`` if it is refused."""
-    if not workflow.patched(IDENTITY_PATCH):
+    if not patches.patched(IDENTITY_PATCH):
         return LOCAL_DEVELOPER
     try:
         return await run_step(
@@ -106,7 +107,7 @@ def shown_as(sender: Identity, given: str | None, nobody: str) -> str:
 def decide_unchecked_local_messages() -> None:
     """As a step at the run's start: whether a message without a token, in a chat opened with identity off,
     is the local developer's without asking the worker (new runs), or is checked like any (older runs)."""
-    workflow.patched(UNCHECKED_LOCAL_PATCH)
+    patches.patched(UNCHECKED_LOCAL_PATCH)
 
 
 async def identity_of(token: str | None, opened_by: Identity | None = None) -> Identity:
@@ -119,7 +120,7 @@ async def identity_of(token: str | None, opened_by: Identity | None = None) -> I
         token is None
         and opened_by is not None
         and opened_by.issuer is None
-        and workflow.patched(UNCHECKED_LOCAL_PATCH)
+        and patches.patched(UNCHECKED_LOCAL_PATCH)
     ):
         return LOCAL_DEVELOPER
     try:
@@ -131,7 +132,7 @@ async def identity_of(token: str | None, opened_by: Identity | None = None) -> I
 async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta) -> dict[str, str]:
     """From workflow code: the Nexus headers proving ``asker`` makes the call ``claims`` describe (none for
     the local developer, whom no team asks for proof)."""
-    if asker.issuer is None or not workflow.patched(IDENTITY_PATCH):
+    if asker.issuer is None or not patches.patched(IDENTITY_PATCH):
         return {}
     proof = await run_step(
         SIGN_CALL_PROOF,

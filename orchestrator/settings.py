@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -25,6 +26,12 @@ MODEL_ID = re.compile(r"[\w.:@+-]+(/[\w.:@+-]+)*")
 
 TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
 """The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
+ROLE_VARIABLE = "ORCHESTRATOR_WORKER_ROLE"
+"""The variable naming what a worker process runs: ``all``, ``workflows`` or ``llm`` (``WorkerRole``)."""
+
+WorkerRole = Literal["all", "workflows", "llm"]
+"""What one orchestrator worker process runs: ``workflows``, the chats and their short steps on the task
+queue; ``llm``, the model calls on the queue of their own (``llm.names.llm_task_queue``); ``all``, both."""
 
 
 class SettingsError(SettingsProblem):
@@ -73,6 +80,12 @@ class OrchestratorSettings(BaseModel):
     task_queue: str = Field(
         default_factory=lambda: load_topology().orchestrator.task_queue,
         description="ORCHESTRATOR_TASK_QUEUE: the task queue to poll (default from the topology).",
+    )
+    worker_role: WorkerRole = Field(
+        default="all",
+        description="ORCHESTRATOR_WORKER_ROLE: what this process runs: `all` (default), `workflows` (the chats; "
+        "it never loads litellm, so it starts in a second) or `llm` (the model calls), to run them in "
+        "processes of their own.",
     )
     approval_required: str = Field(
         default="",
@@ -138,6 +151,7 @@ class OrchestratorSettings(BaseModel):
             "llm_timeout_seconds": "AGENT_LLM_TIMEOUT",
             "context_tokens": "AGENT_CONTEXT_TOKENS",
             "task_queue": TASK_QUEUE_VARIABLE,
+            "worker_role": ROLE_VARIABLE,
             "approval_required": "AGENT_APPROVAL_REQUIRED",
             "approval_timeout_seconds": "AGENT_APPROVAL_TIMEOUT",
         }

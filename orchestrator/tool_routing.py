@@ -20,7 +20,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, NexusOperationError
 
-from orchestrator import agent_metrics
+from orchestrator import agent_metrics, patches
 from orchestrator.approvals import (
     APPROVAL_POLICY,
     APPROVAL_POLICY_PATCH,
@@ -137,7 +137,7 @@ class ToolRouter:
     async def _approval_policy(self) -> ApprovalPolicy:
         """The worker's approval policy, read once per run by the first call that asks (the calls of one
         response share the reading). History recorded before approvals existed replays without it."""
-        if self.policy is None and workflow.patched(APPROVAL_POLICY_PATCH):
+        if self.policy is None and patches.patched(APPROVAL_POLICY_PATCH):
             if self._reading_policy is None:
                 self._reading_policy = asyncio.create_task(self._read_policy())
             await self._reading_policy

@@ -1,12 +1,16 @@
 """The orchestrator's worker: ``python -m orchestrator.worker [--profile orchestrator]``.
 
-It runs ``AgentWorkflow``, the LLM activity, the local tools and the service directory on the orchestrator's
-task queue in namespace ``default``.
+It runs ``AgentWorkflow`` (and the tool gateway's workflow), the chats' short steps, the local tools and the
+service directory on the orchestrator's task queue in namespace ``default``, and the model calls on their
+own queue (``llm_task_queue``). ``ORCHESTRATOR_WORKER_ROLE`` splits them: ``workflows`` runs the first part
+and never imports litellm (it polls within a second of its start), ``llm`` the model calls; the default,
+``all``, runs both in one process.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from temporalio.client import Client
@@ -15,6 +19,8 @@ from temporalio.worker import Worker
 from orchestrator.approvals import approval_policy_activity
 from orchestrator.gateway_workflow import ToolGatewayWorkflow
 from orchestrator.identity_checks import IdentityActivities
+from orchestrator.llm.model_list import llm_models_activity
+from orchestrator.llm.names import llm_task_queue
 from orchestrator.local_tools import LOCAL_TOOLS
 from orchestrator.local_tools.weather import weather_provider
 from orchestrator.mcp_tools.settings import McpServerConfig, McpServersSetting
@@ -36,21 +42,43 @@ LITELLM_COST_MAP_VARIABLE = "LITELLM_LOCAL_MODEL_COST_MAP"
 from the internet instead of using the copy litellm ships."""
 
 
-def build_worker(
+def build_workers(
     client: Client, settings: OrchestratorSettings, identity: IdentitySettings | None = None
-) -> Worker:
-    """The orchestrator's worker. It loads litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP`` first (``main``
-    does)."""
-    # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
-    # before litellm is imported: a module of ours never changes the environment as a side effect of its
-    # import, and importing this one (for ``build_worker``) does not load litellm.
-    from orchestrator.llm.activity import LlmActivities
+) -> list[Worker]:
+    """The Temporal workers of one process, by its role (``settings.worker_role``): the chats' worker, the
+    model calls' worker, or both. The model calls' worker loads litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP``
+    first (``main`` does)."""
+    role = settings.worker_role
+    model_calls: list[Any] = []
+    if role != "workflows":
+        # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
+        # before litellm is imported, and a process of the ``workflows`` role never imports it.
+        from orchestrator.llm.activity import LlmActivities
 
+        llm = LlmActivities(settings)
+        model_calls = [llm.call_llm, llm.summarize_history]
+    workers = []
+    if role != "llm":
+        # In one process with the model calls, it serves them too: calls an earlier version scheduled on the
+        # chats' own queue.
+        workers.append(chats_worker(client, settings, identity, model_calls))
+    if model_calls:
+        workers.append(Worker(client, task_queue=llm_task_queue(settings.task_queue), activities=model_calls))
+    return workers
+
+
+def chats_worker(
+    client: Client,
+    settings: OrchestratorSettings,
+    identity: IdentitySettings | None,
+    model_calls: Sequence[Any] = (),
+) -> Worker:
+    """The worker of the chats' task queue: the workflows, their steps, the local tools (and
+    ``model_calls``, when this process makes them)."""
     weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
     identity = IdentitySettings.from_env() if identity is None else identity
     # Inconsistent identity settings (an issuer without its keys) stop the worker here.
     checks = IdentityActivities(identity.user_tokens(), identity.call_proof_signer())
-    llm = LlmActivities(settings)
     mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
     directory = ServiceDirectory(client, [server.name for server in mcp_servers])
     return Worker(
@@ -58,9 +86,8 @@ def build_worker(
         task_queue=settings.task_queue,
         workflows=[AgentWorkflow, ToolGatewayWorkflow],
         activities=[
-            llm.call_llm,
-            llm.llm_models,
-            llm.summarize_history,
+            *model_calls,
+            llm_models_activity(settings.models),
             directory.tool_services,
             approval_policy_activity(settings.approval_policy()),
             *checks.activities(),
@@ -96,7 +123,7 @@ async def main(
             "IDENTITY_ISSUER is set but payloads are not encrypted: people's tokens would sit in plain text in "
             "the chats' histories. Set PAYLOAD_KEYS_FILE (the local stack makes a key file)."
         )
-    worker = build_worker(client, settings, identity)
+    workers = build_workers(client, settings, identity)
     get_logger(__name__).info(
         "orchestrator worker started",
         **describe_encryption(client.data_converter),
@@ -105,9 +132,10 @@ async def main(
         **describe_metrics(),
         namespace=client.namespace,
         task_queue=settings.task_queue,
+        role=settings.worker_role,
         model=settings.model,
     )
-    await run_until_stopped(worker)
+    await run_until_stopped(*workers)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ at the same point live and on replay. Chats recorded before ``WORKER_STEPS_PATCH
 local activities.
 
 Deterministic workflow code. The run decides the patch as its first step (``decide``), so its marker sits
-at the same place in every history; later calls of ``workflow.patched`` read that decision.
+at the same place in every history; later calls of ``patches.patched`` read that decision.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
+from orchestrator import patches
+
 WORKER_STEPS_PATCH = "worker-steps-as-activities"
 
 T = TypeVar("T")
@@ -30,7 +32,7 @@ T = TypeVar("T")
 
 def decide() -> None:
     """As the run's first step: whether this run's steps are activities (new runs) or local activities."""
-    workflow.patched(WORKER_STEPS_PATCH)
+    patches.patched(WORKER_STEPS_PATCH)
 
 
 async def run_step(
@@ -42,7 +44,7 @@ async def run_step(
     retry_policy: RetryPolicy | None = None,
 ) -> T:
     """Run the worker step ``name`` with ``args``; its failure comes as the activity's."""
-    if workflow.patched(WORKER_STEPS_PATCH):
+    if patches.patched(WORKER_STEPS_PATCH):
         return await workflow.execute_activity(
             name,
             args=args,

@@ -17,11 +17,11 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from orchestrator import agent_metrics, chat_budget, worker_steps
+    from orchestrator import agent_metrics, chat_budget, patches, worker_steps
     from orchestrator.catalog import ToolCatalog
     from orchestrator.chat_attributes import ChatAttributes
     from orchestrator.chat_state import AgentRunInput, ChatState
-    from orchestrator.discovery import CATALOG_REFRESH_PATCH, ToolDiscovery
+    from orchestrator.discovery import CATALOG_REFRESH_PATCH, PARALLEL_START_PATCH, ToolDiscovery
     from orchestrator.identity_checks import (
         IDENTITY_REFUSED,
         TokenRefused,
@@ -110,13 +110,16 @@ class AgentWorkflow:
 
     @workflow.run
     async def run(self, input: AgentRunInput) -> Transcript:
+        patches.decide()
         self._attributes.start()
         worker_steps.decide()
         decide_unchecked_local_messages()
-        workflow.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
+        patches.patched(CATALOG_REFRESH_PATCH)  # decided here, read before each turn
         decide_fallback()
         decide_context()
         if self._owner is None:
+            if patches.patched(PARALLEL_START_PATCH):
+                self._discovery.read_directory_now()
             try:
                 self._owner = await verified(input.token)
             except TokenRefused as refusal:
@@ -146,7 +149,7 @@ class AgentWorkflow:
 
     def _catalog_max_age(self) -> timedelta | None:
         seconds = self._input.catalog_max_age_seconds
-        if seconds is None or not workflow.patched(CATALOG_REFRESH_PATCH):
+        if seconds is None or not patches.patched(CATALOG_REFRESH_PATCH):
             return None
         return timedelta(seconds=seconds)
 

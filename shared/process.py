@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any, NoReturn
 
@@ -39,14 +40,16 @@ history is a handful of events and it runs outside the sandbox, so its task take
 at once; a killed team worker's tool workflow goes on 0.5 s after its heartbeating tool's retry, not 2 s."""
 
 
-async def run_until_stopped(worker: Worker) -> None:
-    """Run ``worker`` until SIGINT or SIGTERM, then shut it down so in-flight tasks finish or hand over."""
+async def run_until_stopped(*workers: Worker) -> None:
+    """Run ``workers`` until SIGINT or SIGTERM, then shut them down so in-flight tasks finish or hand over."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        async with worker:
+        async with AsyncExitStack() as running:
+            for worker in workers:
+                await running.enter_async_context(worker)
             await stop.wait()
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -1,7 +1,8 @@
 """The measurements of ``scripts/bench``, on a suite of their own: the tool workers, the orchestrator worker
-with the offline model, a second orchestrator worker whose model is the stub on 127.0.0.1 (in this process),
-and the baseline's worker (``harness.bench.baseline``); the recovery measurements start replicas of the
-stub-model worker and of the IT worker, as the recommended deployment runs them."""
+with the offline model, a second orchestrator whose model is the stub on 127.0.0.1 (in this process), run as
+the recommended deployment runs it (a process for the chats' workflows, one for the model calls:
+``harness.workers.by_role``), and the baseline's worker (``harness.bench.baseline``); the recovery
+measurements start replicas of the stub-model workers and of the IT worker."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from harness.bench.results import (
 from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import StackError
 from harness.suite import Suite, offline_settings, running_suite
-from harness.workers import WorkerProcess, orchestrator_on, replica, topology_workers
+from harness.workers import WorkerProcess, by_role, orchestrator_on, replica, topology_workers
 from orchestrator.conversation import Conversation
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
@@ -56,6 +57,8 @@ TURNS_PER_CHAT = 3
 """Measured turns of each chat at a level of chats at once; more where few chats would give under 10."""
 HOLD_SECONDS = 30.0
 """How long the stub holds the model call a SIGKILL interrupts: longer than any recovery."""
+CALL_LEFT_SECONDS = 0.5
+"""How much longer a model call goes on after the workflow worker waiting for it is killed."""
 KILL_AFTER_SECONDS = 0.5
 """How long the interrupted call has run when its worker is killed."""
 SLOW_TEAM = "it"
@@ -84,8 +87,8 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
     """Every measurement in turn, on a suite started (and stopped) in ``state_dir`` on free ports."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     stub = LlmStub(responder=lambda _body: completion(STUB_REPLY), record_requests=False).start()
-    stubbed = orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings())
-    workers = [*topology_workers(load_topology()).values(), stubbed, baseline_worker()]
+    stubbed = by_role(orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings()))
+    workers = [*topology_workers(load_topology()).values(), *stubbed, baseline_worker()]
     env = offline_settings(state_dir / "tickets.db")
     try:
         async with running_suite(state_dir / "suite", env=env, workers=workers) as suite:
@@ -156,16 +159,28 @@ async def chats_at_once(suite: Suite, stub: LlmStub, chats: int) -> ChatsAtOnce:
     async def baseline_chat() -> Chat:
         return await BaselineChat.start(suite.client, MODEL_LATENCY_SECONDS)
 
-    agent = await chats_taking_turns(suite, stub, chats, agent_chat, suite.workers[STUB_TASK_QUEUE])
-    baseline = await chats_taking_turns(suite, stub, chats, baseline_chat, suite.workers[BASELINE_TASK_QUEUE])
+    agent = await chats_taking_turns(suite, stub, chats, agent_chat, stub_workers(suite))
+    baseline = await chats_taking_turns(
+        suite, stub, chats, baseline_chat, [suite.workers[BASELINE_TASK_QUEUE]]
+    )
     return ChatsAtOnce(chats=chats, agent=agent, baseline=baseline)
 
 
+def stub_workers(suite: Suite) -> list[WorkerProcess]:
+    """The stub-model orchestrator's processes: its chats' workflows, its model calls."""
+    workflows = suite.workers[STUB_TASK_QUEUE]
+    return [workflows, suite.workers[by_role(workflows.spec)[1].name]]
+
+
 async def chats_taking_turns(
-    suite: Suite, stub: LlmStub, chats: int, opening: Callable[[], Awaitable[Chat]], worker: WorkerProcess
+    suite: Suite,
+    stub: LlmStub,
+    chats: int,
+    opening: Callable[[], Awaitable[Chat]],
+    workers: list[WorkerProcess],
 ) -> LoadRun:
     """``chats`` chats opened at the same moment, each timed to its first reply; then their measured turns,
-    all at once, with the CPU every process took meanwhile."""
+    all at once, with the CPU every process took meanwhile (``workers``: the chats' worker processes)."""
 
     async def first_reply() -> tuple[Chat, float]:
         started = time.perf_counter()
@@ -176,11 +191,12 @@ async def chats_taking_turns(
     opened = await asyncio.gather(*(first_reply() for _ in range(chats)))
     conversations = [chat for chat, _ in opened]
     turns = max(TURNS_PER_CHAT, -(-10 // chats))
-    before = CpuUse.now(worker.pid, suite.state.pid, stub)
+    pids = [worker.pid for worker in workers]
+    before = CpuUse.now(pids, suite.state.pid, stub)
     started = time.perf_counter()
     per_chat = await asyncio.gather(*(steady_turns(chat, turns) for chat in conversations))
     wall = time.perf_counter() - started
-    used = CpuUse.now(worker.pid, suite.state.pid, stub).since(before)
+    used = CpuUse.now(pids, suite.state.pid, stub).since(before)
     steady = Latency.of([duration for durations in per_chat for duration in durations])
     await asyncio.gather(*(chat.end() for chat in conversations))
     return LoadRun(
@@ -205,7 +221,7 @@ async def steady_turns(chat: Chat, turns: int) -> list[float]:
 
 @dataclass(frozen=True)
 class CpuUse:
-    """CPU seconds so far of the chats' worker, the dev server, this process, and the stub's threads in it."""
+    """CPU seconds so far of the chats' workers, the dev server, this process, and the stub's threads in it."""
 
     worker: float
     server: float
@@ -213,8 +229,13 @@ class CpuUse:
     stub: float
 
     @classmethod
-    def now(cls, worker: int, server: int, stub: LlmStub) -> CpuUse:
-        return cls(cpu_seconds(worker), cpu_seconds(server), time.process_time(), stub.cpu_seconds)
+    def now(cls, workers: list[int], server: int, stub: LlmStub) -> CpuUse:
+        return cls(
+            sum(cpu_seconds(worker) for worker in workers),
+            cpu_seconds(server),
+            time.process_time(),
+            stub.cpu_seconds,
+        )
 
     def since(self, earlier: CpuUse) -> CpuUse:
         return CpuUse(
@@ -250,48 +271,58 @@ async def largest_run_bytes(client: Client, workflow_id: str) -> int:
 
 
 async def recovery(suite: Suite, stub: LlmStub) -> list[Recovery]:
-    """A worker SIGKILLed mid-call, three ways: the lone stub-model worker, restarted at once; one of two
-    stub-model workers (the recommended deployment), not restarted; one of two IT workers mid-tool. The
-    retried model call is answered at once, so each figure is what the failure costs, not the model."""
-    lone = await lone_worker_restarted(suite, stub)
-    await suite.start_worker(replica(suite.workers[STUB_TASK_QUEUE].spec))
-    beside_another = await worker_killed_beside_another(suite, stub)
+    """A worker SIGKILLed mid-turn, four ways: the stub-model orchestrator's lone workflow worker, restarted at
+    once; then, with a replica of each of its processes running (the recommended deployment), not restarted:
+    the model-call worker running the call, and the workflow worker running the chat; and one of two IT
+    workers mid-tool. A retried model call is answered at once, so each figure is what the failure costs, not
+    the model."""
+    lone = await workflow_worker_killed(suite, stub, restarted=True)
+    for worker in stub_workers(suite):
+        await suite.start_worker(replica(worker.spec))
+    model_call = await model_call_worker_killed(suite, stub)
+    chat = await workflow_worker_killed(suite, stub, restarted=False)
     await suite.start_worker(replica(suite.workers[SLOW_TEAM].spec))
     tool = await tool_worker_killed_beside_another(suite, stub)
-    return [lone, beside_another, tool]
+    return [lone, model_call, chat, tool]
 
 
-async def lone_worker_restarted(suite: Suite, stub: LlmStub) -> Recovery:
-    """The lone stub-model worker killed ``KILL_AFTER_SECONDS`` into a model call the stub holds, and
-    restarted at once."""
+async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -> Recovery:
+    """The workflow worker that runs a chat killed ``KILL_AFTER_SECONDS`` into a model call (which goes on,
+    in the model-call worker, for ``CALL_LEFT_SECONDS`` more); ``restarted``: a lone worker, started again at
+    once, else one of two."""
     chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
-    await chat.send("Hello")  # tools discovered, the chat cached on the worker
-    held = hold_next_call(stub)
+    await chat.send("Hello")  # tools discovered, the chat cached on a worker
+    held = hold_next_call(stub, KILL_AFTER_SECONDS + CALL_LEFT_SECONDS)
     turn = asyncio.create_task(chat.send("Hello again"))
     if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
         raise StackError("the model never received the turn's request")
+    worker = worker_of(suite, await workflow_worker_pid(chat.handle))
     await asyncio.sleep(KILL_AFTER_SECONDS)
-    worker = suite.workers[STUB_TASK_QUEUE]
     killed, killed_at = time.perf_counter(), datetime.now(UTC)
     worker.kill()
-    await worker.start()
-    polling = time.perf_counter() - killed
+    polling = None
+    if restarted:
+        await worker.start()
+        polling = round(time.perf_counter() - killed, 2)
     await turn
     done = time.perf_counter() - killed
     await chat.end()
+    phases = await phases_after(chat.handle, killed_at)
     return Recovery(
-        path="lone orchestrator worker killed mid-turn, restarted",
+        path="orchestrator workflow worker killed mid-turn, "
+        + ("restarted (the lone one)" if restarted else "a second one running"),
         kill_to_reply_s=round(done, 2),
-        kill_to_polling_s=round(polling, 2),
-        phases=await phases_after(chat.handle, killed_at),
+        rerun_s=phases.retry_s,
+        kill_to_polling_s=polling,
+        phases=phases,
     )
 
 
-async def worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Recovery:
-    """Of two stub-model workers, the one running a model call the stub holds is killed, not restarted."""
+async def model_call_worker_killed(suite: Suite, stub: LlmStub) -> Recovery:
+    """Of two model-call workers, the one running a model call the stub holds is killed, not restarted."""
     chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
     await chat.send("Hello")
-    held = hold_next_call(stub)
+    held = hold_next_call(stub, HOLD_SECONDS)
     turn = asyncio.create_task(chat.send("Hello again"))
     if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
         raise StackError("the model never received the turn's request")
@@ -303,7 +334,7 @@ async def worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Recovery:
     done = time.perf_counter() - killed
     await chat.end()
     return Recovery(
-        path="orchestrator worker killed mid-turn, a second one running",
+        path="orchestrator model-call worker killed mid-call, a second one running",
         kill_to_reply_s=round(done, 2),
         phases=await phases_after(chat.handle, killed_at),
     )
@@ -343,51 +374,49 @@ async def tool_worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Reco
 
 
 async def phases_after(handle: WorkflowHandle[Any, Any], killed_at: datetime) -> RecoveryPhases:
-    """Where the time from ``killed_at`` went, read from the history of the workflow whose activity was
-    killed: its retried attempt (the one activity attempt after the first), and the workflow task after it."""
-    events = (await handle.fetch_history()).events
-    retried = next(
-        (
-            event
-            for event in events
-            if event.HasField("activity_task_started_event_attributes")
-            and event.activity_task_started_event_attributes.attempt > 1
-        ),
-        None,
-    )
-    if retried is None:
-        raise StackError(f"{handle.id} shows no retried activity after the kill")
-    rest = events[events.index(retried) + 1 :]
-    completed = next(
-        event
-        for event in rest
-        if event.activity_task_completed_event_attributes.started_event_id == retried.event_id
-    )
-    after = rest[rest.index(completed) + 1 :]
-    next_task = next(event for event in after if event.HasField("workflow_task_started_event_attributes"))
-    waited = after[: after.index(next_task)]
+    """Where the time from ``killed_at`` went, read from the history of the workflow whose worker was
+    killed: its retried attempt (the one activity attempt after the first), or, when no attempt was lost
+    (the workflow's worker was killed, not the activity's), the rest of the activity under way; then the
+    workflow task after it."""
+    events = list((await handle.fetch_history()).events)
 
     def at(event: HistoryEvent) -> datetime:
         return event.event_time.ToDatetime(tzinfo=UTC)
 
+    started = [event for event in events if event.HasField("activity_task_started_event_attributes")]
+    retried = next(
+        (event for event in started if event.activity_task_started_event_attributes.attempt > 1), None
+    )
+    under_way = retried or next((event for event in reversed(started) if at(event) < killed_at), None)
+    if under_way is None:
+        raise StackError(f"{handle.id} shows no activity under way at the kill")
+    rest = events[events.index(under_way) + 1 :]
+    completed = next(
+        event
+        for event in rest
+        if event.activity_task_completed_event_attributes.started_event_id == under_way.event_id
+    )
+    after = rest[rest.index(completed) + 1 :]
+    next_task = next(event for event in after if event.HasField("workflow_task_started_event_attributes"))
+    waited = after[: after.index(next_task)]
     return RecoveryPhases(
-        until_retry_s=round((at(retried) - killed_at).total_seconds(), 2),
-        retry_s=round((at(completed) - at(retried)).total_seconds(), 2),
+        until_retry_s=round((at(retried) - killed_at).total_seconds(), 2) if retried else 0.0,
+        retry_s=round((at(completed) - (at(retried) if retried else killed_at)).total_seconds(), 2),
         until_workflow_task_s=round((at(next_task) - at(completed)).total_seconds(), 2),
         sticky_timed_out=any(event.HasField("workflow_task_timed_out_event_attributes") for event in waited),
     )
 
 
-def hold_next_call(stub: LlmStub) -> threading.Event:
-    """Make the stub hold its next model call ``HOLD_SECONDS`` (and answer every other at once); the event
-    is set once that call has arrived."""
+def hold_next_call(stub: LlmStub, seconds: float) -> threading.Event:
+    """Make the stub hold its next model call ``seconds`` (and answer every other at once); the event is set
+    once that call has arrived."""
     held = threading.Event()
 
     def hold_first_call(_body: dict[str, Any]) -> ScriptedReply:
         reply = completion(STUB_REPLY)
         if not held.is_set():  # the stub calls this under its lock
             held.set()
-            reply.delay_seconds = HOLD_SECONDS
+            reply.delay_seconds = seconds
         return reply
 
     stub.responder = hold_first_call
@@ -417,6 +446,15 @@ async def running_activity_pid(handle: WorkflowHandle[Any, Any]) -> int:
                 return int(pending.last_worker_identity.split("@", 1)[0])
         await asyncio.sleep(0.05)
     raise StackError(f"no activity of {handle.id} started after {FOUND_WITHIN_SECONDS:.0f} s")
+
+
+async def workflow_worker_pid(handle: WorkflowHandle[Any, Any]) -> int:
+    """The pid of the worker that ran the workflow's latest workflow task (the one that has it cached)."""
+    events = (await handle.fetch_history()).events
+    task = next(
+        event for event in reversed(events) if event.HasField("workflow_task_started_event_attributes")
+    )
+    return int(task.workflow_task_started_event_attributes.identity.split("@", 1)[0])
 
 
 def worker_of(suite: Suite, pid: int) -> WorkerProcess:

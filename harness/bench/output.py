@@ -85,7 +85,7 @@ def tables(report: BenchReport) -> list[Table]:
             ],
         ),
         (
-            "Recovery: a worker SIGKILLed mid-call (the retried call answered at once), and where the time went",
+            "Recovery: a worker SIGKILLed mid-turn (a retried call answered at once), and where the time went",
             [
                 "path",
                 "kill -> reply",
@@ -100,8 +100,7 @@ def tables(report: BenchReport) -> list[Table]:
                     path.path,
                     f"{path.kill_to_reply_s:.2f} s",
                     f"{path.phases.until_retry_s:.2f} s" + restart_note(path),
-                    f"{path.phases.retry_s:.2f} s"
-                    + (f" (the tool's {path.rerun_s:g} s)" if path.rerun_s else ""),
+                    f"{path.phases.retry_s:.2f} s" + rerun_note(path),
                     f"{path.phases.until_workflow_task_s:.2f} s"
                     + (" (sticky timeout)" if path.phases.sticky_timed_out else ""),
                     f"{rest(path):.2f} s",
@@ -116,6 +115,11 @@ def tables(report: BenchReport) -> list[Table]:
 def restart_note(path: Recovery) -> str:
     """When the worker was restarted: how long until it polled, which the retry waited for."""
     return "" if path.kill_to_polling_s is None else f" (polling after {path.kill_to_polling_s:.2f} s)"
+
+
+def rerun_note(path: Recovery) -> str:
+    """The part of the retry that is not the failure's: the tool's run again, or the rest of a model call."""
+    return f" ({path.rerun_label})" if path.rerun_s else ""
 
 
 def rest(path: Recovery) -> float:

@@ -42,7 +42,8 @@ class LoadRun(BaseModel):
     )
     turns_per_second: float = Field(description="Steady turns / their wall time.")
     worker_cpu_percent: float = Field(
-        description="The chat's worker process: CPU time / wall time (100: a core)."
+        description="The chats' worker processes (the agent's two: workflows and model calls): CPU time / "
+        "wall time (100: a core)."
     )
     server_cpu_percent: float = Field(description="The dev server, likewise.")
     load_cpu_percent: float = Field(
@@ -76,14 +77,18 @@ class ChatsAtOnce(BaseModel):
 
 
 class RecoveryPhases(BaseModel):
-    """Where a recovery's time went, from the history of the workflow whose activity was killed (the server's
+    """Where a recovery's time went, from the history of the workflow whose worker was killed (the server's
     event times against the moment of the kill, on the same clock)."""
 
     until_retry_s: float = Field(
         description="Kill -> the retried attempt started: the heartbeat timeout noticing the dead worker, "
-        "the retry's backoff (and a restarted worker's start, when there is no other)."
+        "the retry's backoff (and a restarted worker's start, when there is no other); 0 when no attempt "
+        "was lost (the workflow's worker was killed, not the activity's)."
     )
-    retry_s: float = Field(description="The retried attempt, its start to its completion.")
+    retry_s: float = Field(
+        description="The retried attempt, its start to its completion; when no attempt was lost, the rest "
+        "of the activity under way at the kill."
+    )
     until_workflow_task_s: float = Field(
         description="The attempt's completion -> the workflow's next task started: the sticky-queue timeout "
         "when the workflow's own worker was the one killed."
@@ -100,13 +105,18 @@ class Recovery(BaseModel):
     kill_to_reply_s: float
     rerun_s: float = Field(
         default=0.0,
-        description="Work the retry does again (a tool run again from its start): in the reply's time, "
-        "but the tool's own, not what recovery costs.",
+        description="Work in the reply's time that is not the failure's: a tool run again from its start, "
+        "or the rest of a model call that went on while its workflow's worker was replaced.",
     )
     kill_to_polling_s: float | None = Field(
         default=None, description="A restarted worker polls again (only where the worker is restarted)."
     )
     phases: RecoveryPhases
+
+    @property
+    def rerun_label(self) -> str:
+        """What ``rerun_s`` was: the tool's run again, or the rest of a model call that was not retried."""
+        return "the rest of the model call" if self.phases.until_retry_s == 0 else "the tool's run again"
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -195,7 +205,7 @@ def recovery_detail(path: Recovery) -> str:
     if path.kill_to_polling_s is not None:
         parts.append(f"the restarted worker polls after {path.kill_to_polling_s:.1f} s")
     if path.rerun_s:
-        parts.append(f"less the tool's {path.rerun_s:g} s run again")
+        parts.append(f"less {path.rerun_label} ({path.rerun_s:g} s)")
     return "; ".join(parts)
 
 

@@ -35,7 +35,6 @@ from orchestrator.llm.context_window import (
 from orchestrator.llm.model_metrics import call_cost, record_model_call
 from orchestrator.llm.names import (
     CALL_LLM,
-    LLM_MODELS,
     LLM_RATE_LIMITED,
     LLM_REJECTED,
     SUMMARIZE_HISTORY,
@@ -86,7 +85,7 @@ class LlmActivities:
         model = self._model(request.model_choice)
         with activity_context(model=model):  # the chat's id is the workflow id
             counter, window = TokenCounter(model), self._window(model)
-            fixed = counter.request(request.messages[:1], request.tools)
+            fixed = counter.fixed(request.messages[:1], request.tools)
             messages = counter.fitted(request.messages, window, fixed)
             tokens = counter.request(messages, request.tools)
             sent = request.model_copy(update={"messages": messages})
@@ -111,7 +110,7 @@ class LlmActivities:
         with activity_context(model=model):
             counter, window = TokenCounter(model), self._window(model)
             instructions = request.messages[:1]
-            fixed = counter.request(instructions, request.tools)
+            fixed = counter.fixed(instructions, request.tools)
             history = counter.fitted(request.messages, window, fixed)[1:]
             sizes = counter.messages(history)
             unchanged = HistorySummary(request_tokens=fixed + sum(sizes), context_window=window)
@@ -146,11 +145,6 @@ class LlmActivities:
                 usage=TokenUsage(prompt_tokens=prompt, completion_tokens=completion),
                 cost_usd=cost,
             )
-
-    @activity.defn(name=LLM_MODELS)
-    async def llm_models(self) -> list[str]:
-        """The models a call may ask, in order: the workflow's ``model_choice`` is a position in it."""
-        return list(self._settings.models)
 
     def _model(self, choice: int) -> str:
         models = self._settings.models

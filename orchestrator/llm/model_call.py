@@ -1,6 +1,9 @@
 """The workflow's side of a model call: what the model is sent (the instructions, the latest messages, the
 tools), how the ``call_llm`` activity is run (timeouts, retries), and which model answers when one fails.
-Free of litellm: the workflow imports it.
+Free of litellm: the workflow imports it. The model calls run on a task queue of their own
+(``llm_task_queue``): a worker whose role is ``all`` serves it beside the chats' queue, and a deployment can
+run them in processes of their own (``ORCHESTRATOR_WORKER_ROLE``). Runs from before kept their calls on the
+chats' queue; the queue is not part of what a replay compares, so their histories replay unchanged.
 
 A model whose retries ran out, or that is rate-limited, hands the call to the next model of the worker's list
 (``AGENT_FALLBACK_MODELS``): another ``call_llm`` activity naming it by its position (``model_choice``), so
@@ -23,6 +26,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from orchestrator import patches
 from orchestrator.llm.names import (
     CALL_LLM,
     LLM_MODELS,
@@ -30,14 +34,16 @@ from orchestrator.llm.names import (
     NOT_PERMITTED_ADVICE,
     NOT_PERMITTED_NOTE,
     SUMMARIZE_HISTORY,
+    llm_task_queue,
 )
 from orchestrator.models import ChatMessage, FunctionTool, HistorySummary, LlmRequest, LlmResponse
 from orchestrator.worker_steps import run_step
 from shared.failures import failure_message, root_cause
 
 LLM_TIMEOUT = timedelta(seconds=120)
-LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=3)
-"""The LLM activity heartbeats twice a second: a call lost with its worker is retried within seconds."""
+LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=1.5)
+"""The LLM activity heartbeats twice a second (the SDK sends one to the server at most every 1.2 s): a call lost
+with its worker is retried on another within 2 s."""
 LLM_RETRY_POLICY = RetryPolicy(
     initial_interval=timedelta(milliseconds=500),
     backoff_coefficient=2.0,
@@ -100,6 +106,7 @@ async def ask_model(request: LlmRequest) -> LlmResponse:
             return await workflow.execute_activity(
                 CALL_LLM,
                 request,
+                task_queue=llm_task_queue(workflow.info().task_queue),
                 start_to_close_timeout=LLM_TIMEOUT,
                 heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
                 retry_policy=LLM_RETRY_POLICY,
@@ -121,6 +128,7 @@ async def summarize_history(request: LlmRequest) -> HistorySummary | None:
         return await workflow.execute_activity(
             SUMMARIZE_HISTORY,
             request,
+            task_queue=llm_task_queue(workflow.info().task_queue),
             start_to_close_timeout=LLM_TIMEOUT,
             heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
             retry_policy=SUMMARY_RETRY_POLICY,
@@ -134,24 +142,24 @@ async def summarize_history(request: LlmRequest) -> HistorySummary | None:
 def decide_context() -> None:
     """As a step at the run's start: whether the model's context is counted in tokens and older turns are
     summarised (new runs), or the latest ``MODEL_WINDOW`` messages are sent (runs recorded before)."""
-    workflow.patched(CONTEXT_PATCH)
+    patches.patched(CONTEXT_PATCH)
 
 
 def by_tokens() -> bool:
     """The run's decision of ``decide_context``."""
-    return workflow.patched(CONTEXT_PATCH)
+    return patches.patched(CONTEXT_PATCH)
 
 
 def decide_fallback() -> None:
     """As a step at the run's start: whether a failing model hands its calls to the next (new runs), or
     fails the call as it always did (runs recorded before fallback models existed)."""
-    workflow.patched(MODEL_FALLBACK_PATCH)
+    patches.patched(MODEL_FALLBACK_PATCH)
 
 
 async def _next_model_exists(choice: int, error: ActivityError) -> bool:
     """Whether the model at ``choice`` failed in a way another model may not (its retries ran out, or it is
     rate-limited; not a request the provider refused for good) and the worker's list has a model after it."""
-    if not workflow.patched(MODEL_FALLBACK_PATCH):
+    if not patches.patched(MODEL_FALLBACK_PATCH):
         return False
     cause = root_cause(error)
     if isinstance(cause, ApplicationError) and cause.type == LLM_REJECTED:

@@ -3,6 +3,16 @@ imports it) does not load a model SDK."""
 
 CALL_LLM = "call_llm"
 """The LLM activity's name."""
+LLM_QUEUE_SUFFIX = "-llm"
+
+
+def llm_task_queue(task_queue: str) -> str:
+    """The task queue of the model calls (``call_llm``, ``summarize_history``) of the chats on
+    ``task_queue``: a queue of their own, so they can run in worker processes of their own (a worker whose
+    role is ``llm``) beside the processes that run the chats' workflows."""
+    return task_queue + LLM_QUEUE_SUFFIX
+
+
 LLM_REJECTED = "LlmRequestRejected"
 """Failure type of a request the provider refused for good (authentication, bad request, content policy)."""
 LLM_RATE_LIMITED = "LlmRateLimited"

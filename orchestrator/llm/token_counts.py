@@ -4,8 +4,9 @@ of the window (``context_window.result_tokens``) before the model is sent them."
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import litellm
@@ -50,6 +51,12 @@ class TokenCounter:
             )
         )
 
+    def fixed(self, instructions: Sequence[ChatMessage], tools: Sequence[FunctionTool]) -> int:
+        """The tokens of a request of the ``instructions`` and ``tools`` alone: what every request of a chat
+        spends before its history. The same for every call of a chat, so counted once per process."""
+        request = [[message.to_litellm() for message in instructions], [tool.to_litellm() for tool in tools]]
+        return _counted_once(self.model, json.dumps(request))
+
     def messages(self, messages: Sequence[ChatMessage]) -> list[int]:
         """The tokens of each message alone."""
         return [self.request([message]) for message in messages]
@@ -89,6 +96,13 @@ class TokenCounter:
 
     def _decode(self, tokens: Sequence[int]) -> str:
         return str(litellm.decode(model=self.model, tokens=list(tokens)))
+
+
+@lru_cache(maxsize=1024)
+def _counted_once(model: str, request: str) -> int:
+    """``TokenCounter.fixed`` of a request written as JSON (so that it can be the cache's key)."""
+    instructions, tools = json.loads(request)
+    return int(litellm.token_counter(model=model, messages=instructions, tools=tools or None))
 
 
 def usage_of(response: Any) -> tuple[int, int]:

@@ -31,7 +31,7 @@ from tests.support.visibility import list_when_indexed
 from tests.support.waiting import eventually
 
 HISTORIES = Path(__file__).with_name("histories")
-RECORDED = "2026_11_27"
+RECORDED = "2026_11_28"
 """Names this recording's files: the day of its code's newest patches (``worker-steps-as-activities``,
 ``catalog-refresh``, ``model-fallback``, ``unchecked-local-messages``, ``context-by-tokens``)."""
 OFFLINE_CHAT = f"agent_offline_chat_{RECORDED}"

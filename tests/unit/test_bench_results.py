@@ -81,4 +81,16 @@ def test_the_tables_show_the_baseline_and_where_a_recovery_went() -> None:
 
     steady = next(line for line in text.splitlines() if "2000, 3000" in line)
     assert "1250, 1500" in steady and "1.60x, 2.00x" in steady
-    assert "0.50 s (sticky timeout)" in text and "2.00 s (the tool's 2 s)" in text
+    assert "0.50 s (sticky timeout)" in text and "2.00 s (the tool's run again)" in text
+
+
+def test_a_workflow_worker_killed_mid_call_leaves_out_the_rest_of_the_call() -> None:
+    went_on = RecoveryPhases(until_retry_s=0.0, retry_s=0.5, until_workflow_task_s=2.0, sticky_timed_out=True)
+    killed = Recovery(path="workflow worker", kill_to_reply_s=2.6, rerun_s=0.5, phases=went_on)
+
+    assert killed.recovery_s == 2.1
+    text = as_markdown(report([killed]))
+    assert "0.50 s (the rest of the model call)" in text
+    assert "less the rest of the model call (0.5 s)" in next(
+        t.detail for t in report([killed]).targets if "workflow worker" in t.name
+    )

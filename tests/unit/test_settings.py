@@ -122,3 +122,13 @@ def test_the_context_window_is_litellms_unless_agent_context_tokens_says() -> No
 def test_a_bad_context_window_is_a_settings_error_naming_the_variable(value: str) -> None:
     with pytest.raises(SettingsError, match="AGENT_CONTEXT_TOKENS"):
         OrchestratorSettings.from_env({"AGENT_CONTEXT_TOKENS": value})
+
+
+def test_the_worker_role_is_all_unless_set() -> None:
+    assert OrchestratorSettings.from_env({}).worker_role == "all"
+    assert OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "llm"}).worker_role == "llm"
+
+
+def test_an_unknown_worker_role_is_a_settings_error_naming_the_variable_and_the_roles() -> None:
+    with pytest.raises(SettingsError, match=r"ORCHESTRATOR_WORKER_ROLE.*'all', 'workflows' or 'llm'"):
+        OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "model"})
