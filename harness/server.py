@@ -60,6 +60,8 @@ SQLITE_WAL_ARGS: tuple[str, ...] = (
     "synchronous=normal",
 )
 HEALTHY_WITHIN_SECONDS = 60.0
+PORT_ATTEMPTS = 3
+"""Starts tried with fresh ports when a port picked as free was taken before the server bound it."""
 STOPPED_WITHIN_SECONDS = 15.0
 CODEC_READY_WITHIN_SECONDS = 30.0
 
@@ -165,6 +167,27 @@ class DevServer:
         http_port = free_port() if http_port is None or port_in_use(http_port) else http_port
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.stop()  # a codec server left by a dev server that died
+        for attempt in range(1, PORT_ATTEMPTS + 1):
+            log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
+            try:
+                return self._start_with_codec(port, ui_port, http_port, outlive_caller, encrypted, codec_port)
+            except StackError:
+                if attempt == PORT_ATTEMPTS or not self._lost_a_port_since(log_start):
+                    raise
+            # A free port was taken before the server bound it (an outgoing connection's local port, say):
+            # fresh ones.
+            port, ui_port, http_port, codec_port = free_port(), free_port(), free_port(), None
+        raise AssertionError("unreachable")
+
+    def _start_with_codec(
+        self,
+        port: int,
+        ui_port: int,
+        http_port: int,
+        outlive_caller: bool,
+        encrypted: bool,
+        codec_port: int | None,
+    ) -> ServerState:
         codec: tuple[subprocess.Popen[bytes], int] | None = None
         if encrypted:
             codec_port = free_port() if codec_port is None or port_in_use(codec_port) else codec_port
@@ -176,6 +199,12 @@ class DevServer:
                 codec[0].kill()
                 codec[0].wait()
             raise
+
+    def _lost_a_port_since(self, offset: int) -> bool:
+        """Whether the server's log, from ``offset`` on, says a port it was to listen on was taken."""
+        with self.log_file.open("rb") as log:
+            log.seek(offset)
+            return b"address already in use" in log.read()
 
     def _spawn_codec_server(
         self, codec_port: int, ui_port: int, outlive_caller: bool
