@@ -105,11 +105,12 @@ class LlmStub:
             # reuses them, and the bench measures the agent, not a TCP handshake per call.
             protocol_version = "HTTP/1.1"
 
-            def handle(self) -> None:
-                # Each request has a thread of its own: its CPU time is the whole request's, parsing included.
+            def handle_one_request(self) -> None:
+                # Each request's CPU time in its connection's thread, parsing included (not the delays, nor
+                # the wait for a kept connection's next request).
                 started = time.thread_time()
                 try:
-                    super().handle()
+                    super().handle_one_request()
                 finally:
                     with stub._lock:
                         stub.cpu_seconds += time.thread_time() - started
