@@ -87,7 +87,7 @@ class LlmActivities:
             counter, window = TokenCounter(model), self._window(model)
             fixed = counter.fixed(request.messages[:1], request.tools)
             messages = counter.fitted(request.messages, window, fixed)
-            tokens = counter.request(messages, request.tools)
+            tokens = counter.total(fixed, messages[1:])
             sent = request.model_copy(update={"messages": messages})
             response, cost = await self._complete(model, sent)
             prompt, completion = usage_of(response)
@@ -140,7 +140,7 @@ class LlmActivities:
             return HistorySummary(
                 summary=summary or "(nothing worth keeping)",
                 replaced=cut,
-                request_tokens=counter.request([*instructions, *kept], request.tools),
+                request_tokens=counter.total(fixed, kept),
                 context_window=window,
                 usage=TokenUsage(prompt_tokens=prompt, completion_tokens=completion),
                 cost_usd=cost,

@@ -17,6 +17,8 @@ from orchestrator.tool_results import cut_to_tokens
 
 DEFAULT_CONTEXT_TOKENS = 8_192
 """The window of a model litellm has no data for (the offline model, a local server): a small model's."""
+REPLY_PRIMING_TOKENS = 3
+"""What litellm's count adds once per request for the start of the reply: in two counts, taken off once."""
 LARGEST_DEFAULT_WINDOW = 32_000
 """The most of a larger model's window a chat uses unless ``AGENT_CONTEXT_TOKENS`` says more: every request
 is an activity input in the chat's history (a request of 24k tokens is some 100 KB), and costs by its size."""
@@ -56,6 +58,13 @@ class TokenCounter:
         spends before its history. The same for every call of a chat, so counted once per process."""
         request = [[message.to_litellm() for message in instructions], [tool.to_litellm() for tool in tools]]
         return _counted_once(self.model, json.dumps(request))
+
+    def total(self, fixed: int, history: Sequence[ChatMessage]) -> int:
+        """The tokens of a request of the instructions and tools that count ``fixed`` (``fixed``), then
+        ``history``: what ``request`` counts for the whole, without counting the tools again."""
+        if not history:
+            return fixed
+        return fixed + self.request(history) - REPLY_PRIMING_TOKENS
 
     def messages(self, messages: Sequence[ChatMessage]) -> list[int]:
         """The tokens of each message alone."""

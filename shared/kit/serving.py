@@ -17,7 +17,7 @@ from shared.kit.team import ToolTeam
 from shared.kit.tool_workflow import ToolWorkflow
 from shared.log import configure_logging, get_logger
 from shared.metrics import describe_metrics
-from shared.process import TOOL_STICKY_QUEUE_TIMEOUT, run_until_stopped
+from shared.process import run_until_stopped
 from shared.telemetry import describe_tracing
 
 
@@ -31,7 +31,10 @@ def build_tool_worker(client: Client, team: ToolTeam, identity: IdentitySettings
         workflows=[ToolWorkflow],
         activities=[tool_activity(tool) for tool in team.tools],
         nexus_service_handlers=[ToolServiceHandler(team)],
-        sticky_queue_schedule_to_start_timeout=TOOL_STICKY_QUEUE_TIMEOUT,
+        # No workflow kept cached, so no sticky queue: a tool workflow is a handful of events and runs outside
+        # the sandbox, so a task replays it at once on any worker, and the task after a killed worker's tool
+        # is retried goes to a live worker at once instead of waiting out the dead one's sticky queue.
+        max_cached_workflows=0,
         # First, so that a refusal by the caller check is logged too.
         interceptors=[RefusalLog(team.name), CallerCheck(team, identity.call_proof_verifier())],
     )

@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 
 import litellm
+import pytest
 
 from orchestrator.llm.context_window import result_tokens
 from orchestrator.llm.token_counts import (
@@ -15,7 +16,7 @@ from orchestrator.llm.token_counts import (
     TokenCounter,
     model_window,
 )
-from orchestrator.models import ChatMessage
+from orchestrator.models import ChatMessage, FunctionTool, ModelToolCall
 from orchestrator.tool_results import cut_to_tokens
 
 COUNTER = TokenCounter("offline/planner")
@@ -84,3 +85,29 @@ def test_a_long_error_is_cut_and_stays_an_error() -> None:
 
     assert len(cut) <= 200
     assert json.loads(cut)["ok"] is False and "[cut: The result had 500 tokens" in json.loads(cut)["error"]
+
+
+@pytest.mark.parametrize("model", ["offline/planner", "openai/stub-model", "gpt-4o-mini"])
+def test_a_request_counted_in_two_parts_counts_as_a_whole(model: str) -> None:
+    tools = [
+        FunctionTool(
+            name="it__get_ip",
+            description="The machine's public IP address.",
+            parameters={"type": "object", "properties": {"verbose": {"type": "boolean"}}},
+        )
+    ]
+    instructions = [ChatMessage(role="system", content="You are a company assistant. Be concise.")]
+    history = [
+        ChatMessage(role="user", content="What is my IP address?"),
+        ChatMessage(role="assistant", tool_calls=[ModelToolCall(id="c1", name="it__get_ip", arguments="{}")]),
+        ChatMessage(role="tool", content='{"ip": "203.0.113.7"}', tool_call_id="c1"),
+        ChatMessage(role="assistant", content="Your IP address is 203.0.113.7."),
+    ]
+    counter = TokenCounter(model)
+    fixed = counter.fixed(instructions, tools)
+
+    assert fixed == counter.request(instructions, tools)
+    for shown in range(len(history) + 1):
+        assert counter.total(fixed, history[:shown]) == counter.request(
+            [*instructions, *history[:shown]], tools
+        )
