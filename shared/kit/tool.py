@@ -6,6 +6,7 @@ import re
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -46,7 +47,12 @@ class Tool(Generic[ArgsT, ResultT]):
             raise ValueError(f"Tool {self.name!r} needs a description: the model picks tools by it")
 
     def spec(self) -> ToolSpec:
-        """How the tool is advertised through ``list_tools``."""
+        """How the tool is advertised through ``list_tools`` (a copy of one made once: every ``list_tools``
+        and every new chat's catalog asks for it, and making the JSON Schemas is most of the work)."""
+        return self._spec.model_copy(deep=True)
+
+    @cached_property
+    def _spec(self) -> ToolSpec:
         return ToolSpec(
             name=self.name,
             description=self.description,
