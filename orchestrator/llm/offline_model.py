@@ -72,8 +72,15 @@ def estimated_usage(messages: list[dict[str, Any]], answer: dict[str, Any]) -> d
 def preload_litellm() -> None:
     """Import now, in the calling (main) thread, the modules litellm imports on its first completion in an
     executor thread: compiling them there while another thread compiles too can fail on CPython 3.11
-    ("AST constructor recursion depth mismatch"), which a fresh checkout (no bytecode cache) hit."""
+    ("AST constructor recursion depth mismatch"), which a fresh checkout (no bytecode cache) hit. And the first
+    model call of a worker is then as fast as the next (0.04 s, not 0.5 s): it may be the retry of a call whose
+    worker died, on a second worker that has made none yet."""
+    # The OpenAI client's first request imports every one of its resources: most of the 0.5 s.
+    import litellm.llms.litellm_proxy.chat.transformation
+    import litellm.llms.openai.chat.gpt_audio_transformation
+    import litellm.proxy._types
     import litellm.responses.mcp.chat_completions_handler  # noqa: F401
+    import openai.resources  # noqa: F401
 
 
 def register_offline_model() -> None:
