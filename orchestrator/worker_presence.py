@@ -1,8 +1,10 @@
-"""Is an orchestrator worker there to take a chat's messages? The server knows who polls a task queue
-(``DescribeTaskQueue``): a live worker polls again at least once a minute, while a stopped one stays listed
-for minutes, its last poll getting older. So no poller, or none within ``LIVE_POLL_SECONDS``, means no worker;
-a recent poller is only probably alive. A chat client asks before it sends and while it waits, and says what
-to start instead of waiting forever."""
+"""Is an orchestrator worker there to take a chat's messages, and one to make its model calls? The server
+knows who polls a task queue (``DescribeTaskQueue``): a live worker polls again at least once a minute, while
+a stopped one stays listed for minutes, its last poll getting older. So no poller, or none within
+``LIVE_POLL_SECONDS``, means no worker; a recent poller is only probably alive. A chat client asks before it
+sends and while it waits, and says what to start instead of waiting forever. The chats' queue is asked for
+workflow pollers and the model calls' queue (``llm_task_queue``) for activity pollers: a deployment by role
+(``ORCHESTRATOR_WORKER_ROLE``) may run one kind without the other."""
 
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from orchestrator.settings import TASK_QUEUE_VARIABLE
+from orchestrator.llm.names import LLM_QUEUE_SUFFIX, llm_task_queue
+from orchestrator.settings import ROLE_VARIABLE, TASK_QUEUE_VARIABLE
 from shared.topology import load_topology
 
 LIVE_POLL_SECONDS = 70.0
@@ -32,6 +35,8 @@ class WorkerPresence:
     task_queue: str
     last_poll_seconds: float | None
     """How long ago the most recent poller polled; None when the server lists none."""
+    model_calls: bool = False
+    """Whether ``task_queue`` is a chats' model-call queue (polled by a worker of role ``llm`` or ``all``)."""
 
     @property
     def absent(self) -> bool:
@@ -41,16 +46,21 @@ class WorkerPresence:
     def advice(self) -> str:
         """One sentence: which worker is missing and the command that starts it."""
         where = f"task queue {self.task_queue!r} (namespace {self.namespace})"
+        worker = "orchestrator worker for model calls" if self.model_calls else "orchestrator worker"
         if self.last_poll_seconds is None:
-            missing = f"No orchestrator worker polls {where}"
+            missing = f"No {worker} polls {where}"
         elif self.absent:
-            missing = f"No orchestrator worker has polled {where} for {self.last_poll_seconds:.0f} s"
+            missing = f"No {worker} has polled {where} for {self.last_poll_seconds:.0f} s"
         else:
+            work = "model calls" if self.model_calls else "messages"
             missing = (
-                f"No orchestrator worker takes messages on {where}: the last one seen polled "
+                f"No {worker} takes {work} on {where}: the last one seen polled "
                 f"{self.last_poll_seconds:.0f} s ago and may have stopped"
             )
-        return f"{missing}. Start one: {start_command(self.task_queue)}."
+        command = (
+            model_calls_start_command(self.task_queue) if self.model_calls else start_command(self.task_queue)
+        )
+        return f"{missing}. Start one: {command}."
 
 
 def start_command(task_queue: str) -> str:
@@ -61,13 +71,30 @@ def start_command(task_queue: str) -> str:
     return f"`{TASK_QUEUE_VARIABLE}={task_queue} python -m orchestrator.worker`"
 
 
+def model_calls_start_command(queue: str) -> str:
+    """How to start a worker for the model-call queue ``queue`` (of the chats' queue it is named after)."""
+    chats_queue = queue.removesuffix(LLM_QUEUE_SUFFIX)
+    role = f"{ROLE_VARIABLE}=llm"
+    if chats_queue == load_topology().orchestrator.task_queue:
+        return f"`{role} python -m orchestrator.worker` (or `python -m orchestrator.worker`, which runs both kinds)"
+    return f"`{role} {TASK_QUEUE_VARIABLE}={chats_queue} python -m orchestrator.worker`"
+
+
 async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | None:
-    """Who polls ``task_queue`` for workflow tasks in the client's namespace; None when the server does not
-    say (no permission to describe task queues, or no answer in ``LOOK_TIMEOUT_SECONDS``)."""
+    """Who works on the chats of ``task_queue`` in the client's namespace: its workflow pollers, and, when
+    some are there, its model-call queue's activity pollers; the first of the two found absent, else the
+    chats'. None when the server does not say (no permission to describe task queues, or no answer in
+    ``LOOK_TIMEOUT_SECONDS``)."""
+    chats = await _pollers(client, task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+    if chats is None or chats.absent:
+        return chats
+    model_calls = await _pollers(client, llm_task_queue(task_queue), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
+    return model_calls if model_calls is not None and model_calls.absent else chats
+
+
+async def _pollers(client: Client, task_queue: str, kind: TaskQueueType.ValueType) -> WorkerPresence | None:
     request = DescribeTaskQueueRequest(
-        namespace=client.namespace,
-        task_queue=TaskQueue(name=task_queue),
-        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        namespace=client.namespace, task_queue=TaskQueue(name=task_queue), task_queue_type=kind
     )
     try:
         response = await client.workflow_service.describe_task_queue(
@@ -80,4 +107,9 @@ async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | N
         max(0.0, (now - poller.last_access_time.ToDatetime(UTC)).total_seconds())
         for poller in response.pollers
     ]
-    return WorkerPresence(client.namespace, task_queue, min(ages) if ages else None)
+    return WorkerPresence(
+        client.namespace,
+        task_queue,
+        min(ages) if ages else None,
+        model_calls=kind == TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    )

@@ -13,8 +13,10 @@ from harness.suite import Suite
 from harness.workers import WorkerProcess, by_role, orchestrator_on
 from orchestrator.conversation import Conversation
 from orchestrator.llm.names import CALL_LLM, llm_task_queue
+from orchestrator.worker_presence import worker_presence
 
 ROLES_TASK_QUEUE = "orchestrator-roles"
+WORKFLOWS_ONLY_TASK_QUEUE = "orchestrator-workflows-only"
 TOKENIZER_LIBRARY = "tiktoken/_tiktoken"
 """The native part of litellm's tokenizer, which importing litellm loads into a process."""
 
@@ -69,3 +71,33 @@ async def test_the_workflows_process_never_loads_litellm(
 
     assert TOKENIZER_LIBRARY not in loaded_libraries(workflows)
     assert TOKENIZER_LIBRARY in loaded_libraries(model_calls)
+
+
+async def test_a_chat_client_names_the_missing_model_call_worker_and_the_command_that_starts_it(
+    stack: Suite, tool_workers: dict[str, WorkerProcess]
+) -> None:
+    workflows_only = by_role(orchestrator_on(WORKFLOWS_ONLY_TASK_QUEUE))[0]
+    worker = await stack.start_worker(workflows_only)
+    try:
+        presence = await worker_presence(stack.client, WORKFLOWS_ONLY_TASK_QUEUE)
+
+        assert presence is not None and presence.absent
+        assert presence.advice().startswith(
+            "No orchestrator worker for model calls polls task queue "
+            f"'{llm_task_queue(WORKFLOWS_ONLY_TASK_QUEUE)}' (namespace default)."
+        )
+        assert (
+            f"`ORCHESTRATOR_WORKER_ROLE=llm ORCHESTRATOR_TASK_QUEUE={WORKFLOWS_ONLY_TASK_QUEUE} "
+            "python -m orchestrator.worker`" in presence.advice()
+        )
+    finally:
+        await asyncio.to_thread(worker.stop)
+
+
+async def test_with_both_kinds_running_no_worker_is_missing(
+    stack: Suite, split_orchestrator: tuple[WorkerProcess, WorkerProcess]
+) -> None:
+    presence = await worker_presence(stack.client, ROLES_TASK_QUEUE)
+
+    assert presence is not None and not presence.absent
+    assert not presence.model_calls
