@@ -146,8 +146,9 @@ class WorkerProcess:
 
     async def until_polling(self, within: float = POLLING_WITHIN_SECONDS) -> None:
         """Wait until this very process polls its task queue (a tool team's worker: for workflow and Nexus
-        tasks both; a worker of activities alone: for activity tasks). Pollers are told apart by their identity (``<pid>@<host>``), since a killed predecessor
-        stays listed for a while. Fails at once, with the worker's log, if the process exits instead."""
+        tasks both; a worker of activities alone: for activity tasks). Pollers are told apart by their identity
+        (``<pid>@<host>``), since a killed predecessor stays listed for a while. Fails at once, with the
+        worker's log, if the process exits instead."""
         queue_types = [
             TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
             if self.spec.serves_workflows

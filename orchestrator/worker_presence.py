@@ -57,27 +57,22 @@ class WorkerPresence:
                 f"No {worker} takes {work} on {where}: the last one seen polled "
                 f"{self.last_poll_seconds:.0f} s ago and may have stopped"
             )
-        command = (
-            model_calls_start_command(self.task_queue) if self.model_calls else start_command(self.task_queue)
-        )
-        return f"{missing}. Start one: {command}."
+        return f"{missing}. Start one: {start_command(self.task_queue, self.model_calls)}."
 
 
-def start_command(task_queue: str) -> str:
-    """How to start a worker for ``task_queue``: the topology's queue needs no setting; the whole local suite
-    starts with ``scripts/demo``."""
-    if task_queue == load_topology().orchestrator.task_queue:
-        return "`python -m orchestrator.worker` (or the whole local suite: `scripts/demo`)"
-    return f"`{TASK_QUEUE_VARIABLE}={task_queue} python -m orchestrator.worker`"
-
-
-def model_calls_start_command(queue: str) -> str:
-    """How to start a worker for the model-call queue ``queue`` (of the chats' queue it is named after)."""
-    chats_queue = queue.removesuffix(LLM_QUEUE_SUFFIX)
-    role = f"{ROLE_VARIABLE}=llm"
+def start_command(task_queue: str, model_calls: bool = False) -> str:
+    """How to start a worker for ``task_queue`` (with ``model_calls``, the model-call queue named after a
+    chats' queue): the topology's queue needs no setting; the whole local suite starts with ``scripts/demo``."""
+    chats_queue = task_queue.removesuffix(LLM_QUEUE_SUFFIX) if model_calls else task_queue
+    role = f"{ROLE_VARIABLE}=llm " if model_calls else ""
     if chats_queue == load_topology().orchestrator.task_queue:
-        return f"`{role} python -m orchestrator.worker` (or `python -m orchestrator.worker`, which runs both kinds)"
-    return f"`{role} {TASK_QUEUE_VARIABLE}={chats_queue} python -m orchestrator.worker`"
+        anything = (
+            "`python -m orchestrator.worker`, which runs both kinds"
+            if model_calls
+            else "the whole local suite: `scripts/demo`"
+        )
+        return f"`{role}python -m orchestrator.worker` (or {anything})"
+    return f"`{role}{TASK_QUEUE_VARIABLE}={chats_queue} python -m orchestrator.worker`"
 
 
 async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | None:

@@ -30,9 +30,10 @@ class ServerUnreachable(RuntimeError):
 
 STICKY_QUEUE_TIMEOUT = timedelta(seconds=2)
 """The orchestrator's ``sticky_queue_schedule_to_start_timeout`` (tool workers keep no workflow cached): a
-killed worker's workflows move to another worker after this, not the 10 s default. Not shorter: at 100 chats at once on 2 cores a busy but live worker
-takes over 1 s to pick up some of its sticky tasks (1 s gave 25 such timeouts in 400 turns, 2 s none), and
-each one costs a replay of the chat's whole history on whichever worker takes it."""
+killed worker's workflows move to another worker after this, not the 10 s default. Not shorter: at 100 chats
+at once on 2 cores a busy but live worker takes over 1 s to pick up some of its sticky tasks (1 s gave 25 such
+timeouts in 400 turns, 2 s none), and each one costs a replay of the chat's whole history on whichever worker
+takes it."""
 
 
 async def run_until_stopped(*workers: Worker) -> None:

@@ -290,13 +290,57 @@ async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -
     """The workflow worker that runs a chat killed ``KILL_AFTER_SECONDS`` into a model call (which goes on,
     in the model-call worker, for ``CALL_LEFT_SECONDS`` more); ``restarted``: a lone worker, started again at
     once, else one of two."""
+    turn = await turn_with_a_kill(
+        suite, stub, KILL_AFTER_SECONDS + CALL_LEFT_SECONDS, workflow_worker_pid, restarted=restarted
+    )
+    phases = await phases_after(turn.chat, turn.killed_at)
+    return Recovery(
+        path="orchestrator workflow worker killed mid-turn, "
+        + ("restarted (the lone one)" if restarted else "a second one running"),
+        kill_to_reply_s=turn.kill_to_reply_s,
+        rerun_s=phases.retry_s,
+        kill_to_polling_s=turn.kill_to_polling_s,
+        phases=phases,
+    )
+
+
+async def model_call_worker_killed(suite: Suite, stub: LlmStub) -> Recovery:
+    """Of two model-call workers, the one running a model call the stub holds is killed, not restarted."""
+    turn = await turn_with_a_kill(suite, stub, HOLD_SECONDS, running_activity_pid)
+    return Recovery(
+        path="orchestrator model-call worker killed mid-call, a second one running",
+        kill_to_reply_s=turn.kill_to_reply_s,
+        phases=await phases_after(turn.chat, turn.killed_at),
+    )
+
+
+@dataclass(frozen=True)
+class KilledTurn:
+    """A turn whose worker was killed: the chat, when, and how long until its reply (and the restarted
+    worker's polling)."""
+
+    chat: WorkflowHandle[Any, Any]
+    killed_at: datetime
+    kill_to_reply_s: float
+    kill_to_polling_s: float | None
+
+
+async def turn_with_a_kill(
+    suite: Suite,
+    stub: LlmStub,
+    held_seconds: float,
+    pid_to_kill: Callable[[WorkflowHandle[Any, Any]], Awaitable[int]],
+    restarted: bool = False,
+) -> KilledTurn:
+    """A stub-model chat's second turn, whose model call the stub holds ``held_seconds``; ``KILL_AFTER_SECONDS``
+    into it the worker ``pid_to_kill`` names is SIGKILLed (and, ``restarted``, started again at once)."""
     chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
     await chat.send("Hello")  # tools discovered, the chat cached on a worker
-    held = hold_next_call(stub, KILL_AFTER_SECONDS + CALL_LEFT_SECONDS)
+    held = hold_next_call(stub, held_seconds)
     turn = asyncio.create_task(chat.send("Hello again"))
     if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
         raise StackError("the model never received the turn's request")
-    worker = worker_of(suite, await workflow_worker_pid(chat.handle))
+    worker = worker_of(suite, await pid_to_kill(chat.handle))
     await asyncio.sleep(KILL_AFTER_SECONDS)
     killed, killed_at = time.perf_counter(), datetime.now(UTC)
     worker.kill()
@@ -305,39 +349,9 @@ async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -
         await worker.start()
         polling = round(time.perf_counter() - killed, 2)
     await turn
-    done = time.perf_counter() - killed
+    done = round(time.perf_counter() - killed, 2)
     await chat.end()
-    phases = await phases_after(chat.handle, killed_at)
-    return Recovery(
-        path="orchestrator workflow worker killed mid-turn, "
-        + ("restarted (the lone one)" if restarted else "a second one running"),
-        kill_to_reply_s=round(done, 2),
-        rerun_s=phases.retry_s,
-        kill_to_polling_s=polling,
-        phases=phases,
-    )
-
-
-async def model_call_worker_killed(suite: Suite, stub: LlmStub) -> Recovery:
-    """Of two model-call workers, the one running a model call the stub holds is killed, not restarted."""
-    chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
-    await chat.send("Hello")
-    held = hold_next_call(stub, HOLD_SECONDS)
-    turn = asyncio.create_task(chat.send("Hello again"))
-    if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
-        raise StackError("the model never received the turn's request")
-    worker = worker_of(suite, await running_activity_pid(chat.handle))
-    await asyncio.sleep(KILL_AFTER_SECONDS)
-    killed, killed_at = time.perf_counter(), datetime.now(UTC)
-    worker.kill()
-    await turn
-    done = time.perf_counter() - killed
-    await chat.end()
-    return Recovery(
-        path="orchestrator model-call worker killed mid-call, a second one running",
-        kill_to_reply_s=round(done, 2),
-        phases=await phases_after(chat.handle, killed_at),
-    )
+    return KilledTurn(chat.handle, killed_at, done, polling)
 
 
 async def tool_worker_killed_beside_another(suite: Suite, stub: LlmStub) -> Recovery:
