@@ -86,9 +86,8 @@ def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:
 @cache
 def compile_package(package: str) -> None:
     """Write the bytecode of ``package`` (and of ``shared``, which every worker imports), once per process,
-    as a deployment image ships it. The workflow sandbox imports a chat's workflow module anew for every new
-    chat; without bytecode (``PYTHONDONTWRITEBYTECODE``, set on many CI machines) Python compiles its source
-    each time: 100 chats opened at once answered their first message 15% later (p50, measured)."""
+    as a deployment image ships it: without it (``PYTHONDONTWRITEBYTECODE``, set on many CI machines) every
+    worker start compiles the sources again, and a restarted worker polls later."""
     for name in (package, "shared"):
         compileall.compile_dir(REPO_ROOT / name, quiet=2)
 

@@ -9,7 +9,8 @@ through the agent's router (``tool_routing``): Nexus ``execute_tool`` with the s
 timeout, approval and history. The update's id is the call's: a caller that sends the same call again with
 the same id (after losing its gateway process, say) gets the first call's outcome, and the tool runs once.
 
-Deterministic workflow code: all I/O is activities and Nexus operations.
+Deterministic workflow code: all I/O is activities and Nexus operations. It runs outside the workflow
+sandbox, as ``AgentWorkflow`` does (its module docstring says why).
 """
 
 from __future__ import annotations
@@ -20,34 +21,33 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-with workflow.unsafe.imports_passed_through():
-    from orchestrator import patches, worker_steps
-    from orchestrator.catalog import ToolCatalog
-    from orchestrator.discovery import ToolDiscovery
-    from orchestrator.gateway_models import (
-        TOOL_GATEWAY_WORKFLOW,
-        GatewayCatalog,
-        GatewayRunInput,
-        GatewayState,
-        ToolCallRequest,
-    )
-    from orchestrator.identity_checks import (
-        IDENTITY_REFUSED,
-        TokenRefused,
-        decide_unchecked_local_messages,
-        identity_of,
-        shown_as,
-        verified,
-    )
-    from orchestrator.models import ModelToolCall, PendingApproval, ToolCallDecision, ToolCallRecord
-    from orchestrator.tool_routing import ToolRouter
-    from shared.identity.identity import Identity
+from orchestrator import patches, worker_steps
+from orchestrator.catalog import ToolCatalog
+from orchestrator.discovery import ToolDiscovery
+from orchestrator.gateway_models import (
+    TOOL_GATEWAY_WORKFLOW,
+    GatewayCatalog,
+    GatewayRunInput,
+    GatewayState,
+    ToolCallRequest,
+)
+from orchestrator.identity_checks import (
+    IDENTITY_REFUSED,
+    TokenRefused,
+    decide_unchecked_local_messages,
+    identity_of,
+    shown_as,
+    verified,
+)
+from orchestrator.models import ModelToolCall, PendingApproval, ToolCallDecision, ToolCallRecord
+from orchestrator.tool_routing import ToolRouter
+from shared.identity.identity import Identity
 
 CALLS_PER_RUN = 500
 """After this many calls (or when Temporal suggests it) the gateway continues as new, keeping its history small."""
 
 
-@workflow.defn(name=TOOL_GATEWAY_WORKFLOW)
+@workflow.defn(name=TOOL_GATEWAY_WORKFLOW, sandboxed=False)
 class ToolGatewayWorkflow:
     """The teams' tools, one durable call per ``call_tool`` update."""
 

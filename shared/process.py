@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import signal
 import sys
@@ -38,6 +39,7 @@ takes it."""
 
 async def run_until_stopped(*workers: Worker) -> None:
     """Run ``workers`` until SIGINT or SIGTERM, then shut them down so in-flight tasks finish or hand over."""
+    set_aside_startup_objects()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -50,6 +52,14 @@ async def run_until_stopped(*workers: Worker) -> None:
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+
+
+def set_aside_startup_objects() -> None:
+    """Keep what the process built before serving (its imports: litellm alone leaves some 440,000 objects)
+    out of the garbage collector's full collections, which otherwise walk all of it again each time: in a
+    model-call worker each took 100-360 ms of CPU, one per few hundred calls, holding up every call in flight.
+    Frozen, a full collection walks only what serving created (20-30 ms there)."""
+    gc.freeze()
 
 
 def start_worker(main: Coroutine[Any, Any, None]) -> NoReturn:

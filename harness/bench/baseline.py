@@ -4,7 +4,8 @@ a turn is this suite's own work and how much the server (and Temporal's client a
 
 Its worker is a real process, like every part's: ``python -m harness.bench.baseline`` (``baseline_worker()``
 is its ``WorkerSpec``), on the orchestrator's namespace, with the suite's data converter and sticky-queue
-timeout. ``BaselineChat`` is the bench's client side, shaped like ``Conversation``."""
+timeout; its workflow runs outside the sandbox, as the agent's does. ``BaselineChat`` is the bench's client
+side, shaped like ``Conversation``."""
 
 from __future__ import annotations
 
@@ -17,12 +18,11 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.common import RetryPolicy
 from temporalio.worker import Worker
 
-with workflow.unsafe.imports_passed_through():  # the workflow runs in the sandbox, as the agent's does
-    from harness.workers import WorkerSpec
-    from shared.connection import connect
-    from shared.log import configure_logging
-    from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, start_worker
-    from shared.topology import load_topology
+from harness.workers import WorkerSpec
+from shared.connection import connect
+from shared.log import configure_logging
+from shared.process import STICKY_QUEUE_TIMEOUT, run_until_stopped, start_worker
+from shared.topology import load_topology
 
 BASELINE_TASK_QUEUE = "bench-baseline"
 MODULE = "harness.bench.baseline"
@@ -37,7 +37,7 @@ async def model_answer(seconds: float) -> str:
     return "Hello from the baseline."
 
 
-@workflow.defn(name="BenchBaselineChat")
+@workflow.defn(name="BenchBaselineChat", sandboxed=False)
 class BaselineChatWorkflow:
     """A chat in its least form: each ``send`` update is a turn of one activity; ``end`` ends it."""
 

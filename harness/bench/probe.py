@@ -1,22 +1,21 @@
 """One step inside a workflow: a plain activity, then a Nexus ``execute_tool`` of a cheap Finance tool, in
 turns, each timed on the workflow clock, so drift on the machine hits both alike. The probe workflow runs
-on a worker inside the bench process; the tool runs on the Finance team's worker process."""
+on a worker inside the bench process, outside the sandbox as the agent's workflow; the tool runs on the
+Finance team's worker process."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import timedelta
 
+from pydantic import BaseModel, Field
 from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.common import RetryPolicy
 from temporalio.worker import Worker
 
-with workflow.unsafe.imports_passed_through():  # the probe runs in the sandbox, as the agent's workflow does
-    from pydantic import BaseModel, Field
-
-    from shared.contract import ExecuteToolInput, ToolService
-    from shared.topology import load_topology
+from shared.contract import ExecuteToolInput, ToolService
+from shared.topology import load_topology
 
 TEAM = "finance"
 TOOL = "calculate_roi"
@@ -48,7 +47,7 @@ async def echo(text: str) -> str:
     return text
 
 
-@workflow.defn(name="BenchProbeWorkflow")
+@workflow.defn(name="BenchProbeWorkflow", sandboxed=False)
 class ProbeWorkflow:
     @workflow.run
     async def run(self, probe: ProbeInput) -> ProbeTimings:
