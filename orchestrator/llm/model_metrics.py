@@ -32,10 +32,11 @@ def record_model_call(model: str, seconds: float, response: Any | None, cost: fl
 
 def call_cost(response: Any) -> float:
     """litellm's price of the call from its bundled price list; 0 for a model it has no price for. litellm
-    prices each response it returns (``response_cost`` of its hidden parameters): read, not priced again."""
-    priced = (getattr(response, "_hidden_params", None) or {}).get("response_cost")
-    if priced is not None:
-        return float(priced)
+    prices each response it returns (``response_cost`` of its hidden parameters, None when it has no price):
+    read, not priced again."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    if "response_cost" in hidden:
+        return float(hidden["response_cost"] or 0.0)
     try:
         return float(litellm.completion_cost(completion_response=response) or 0.0)
     except Exception:  # an unpriced model (the offline one, a local server) costs nothing we know of
