@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -39,6 +40,8 @@ from orchestrator.llm.names import (
 from orchestrator.models import ChatMessage, FunctionTool, HistorySummary, LlmRequest, LlmResponse
 from orchestrator.worker_steps import run_step
 from shared.failures import failure_message, root_cause
+
+T = TypeVar("T")
 
 LLM_TIMEOUT = timedelta(seconds=120)
 LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=1.5)
@@ -103,15 +106,7 @@ async def ask_model(request: LlmRequest) -> LlmResponse:
     each fallback model asked."""
     while True:
         try:
-            return await workflow.execute_activity(
-                CALL_LLM,
-                request,
-                task_queue=llm_task_queue(workflow.info().task_queue),
-                start_to_close_timeout=LLM_TIMEOUT,
-                heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
-                retry_policy=LLM_RETRY_POLICY,
-                result_type=LlmResponse,
-            )
+            return await _model_call(CALL_LLM, request, LLM_RETRY_POLICY, LlmResponse)
         except ActivityError as error:
             if not await _next_model_exists(request.model_choice, error):
                 raise
@@ -125,18 +120,24 @@ async def summarize_history(request: LlmRequest) -> HistorySummary | None:
     """The summary of ``request``'s older messages, when it passes its share of the model's window (the
     ``summarize_history`` activity decides, counting its tokens); None when it failed: the turn goes on."""
     try:
-        return await workflow.execute_activity(
-            SUMMARIZE_HISTORY,
-            request,
-            task_queue=llm_task_queue(workflow.info().task_queue),
-            start_to_close_timeout=LLM_TIMEOUT,
-            heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
-            retry_policy=SUMMARY_RETRY_POLICY,
-            result_type=HistorySummary,
-        )
+        return await _model_call(SUMMARIZE_HISTORY, request, SUMMARY_RETRY_POLICY, HistorySummary)
     except ActivityError as error:
         workflow.logger.warning("The older messages were not summarised: %s", failure_message(error))
         return None
+
+
+async def _model_call(name: str, request: LlmRequest, retry_policy: RetryPolicy, result_type: type[T]) -> T:
+    """The model-call activity ``name`` on ``request``: on the model calls' task queue, heartbeating, with
+    their timeout and ``retry_policy``."""
+    return await workflow.execute_activity(
+        name,
+        request,
+        task_queue=llm_task_queue(workflow.info().task_queue),
+        start_to_close_timeout=LLM_TIMEOUT,
+        heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
+        retry_policy=retry_policy,
+        result_type=result_type,
+    )
 
 
 def decide_context() -> None:
