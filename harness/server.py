@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from temporalio.client import Client
 
@@ -64,6 +65,16 @@ PORT_ATTEMPTS = 3
 """Starts tried with fresh ports when a port picked as free was taken before the server bound it."""
 STOPPED_WITHIN_SECONDS = 15.0
 CODEC_READY_WITHIN_SECONDS = 30.0
+
+
+class ServerPorts(NamedTuple):
+    """The ports a server is started on."""
+
+    grpc: int
+    ui: int
+    http: int
+    metrics: int
+    """Its Prometheus endpoint, ``/metrics``."""
 
 
 class StackError(RuntimeError):
@@ -104,6 +115,8 @@ class ServerState:
     codec_pid: int | None = None
     """The codec server's, when payloads are encrypted."""
     codec_port: int | None = None
+    metrics_port: int | None = None
+    """The server's own Prometheus endpoint (``/metrics``): what it was asked, by kind of request."""
 
     @property
     def address(self) -> str:
@@ -165,25 +178,27 @@ class DevServer:
         port = free_port() if port_in_use(port) else port
         ui_port = free_port() if port_in_use(ui_port) else ui_port
         http_port = free_port() if http_port is None or port_in_use(http_port) else http_port
+        metrics_port = free_port()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.stop()  # a codec server left by a dev server that died
         for attempt in range(1, PORT_ATTEMPTS + 1):
             log_start = self.log_file.stat().st_size if self.log_file.exists() else 0
             try:
-                return self._start_with_codec(port, ui_port, http_port, outlive_caller, encrypted, codec_port)
+                return self._start_with_codec(
+                    ServerPorts(port, ui_port, http_port, metrics_port), outlive_caller, encrypted, codec_port
+                )
             except StackError:
                 if attempt == PORT_ATTEMPTS or not self._lost_a_port_since(log_start):
                     raise
             # A free port was taken before the server bound it (an outgoing connection's local port, say):
             # fresh ones.
-            port, ui_port, http_port, codec_port = free_port(), free_port(), free_port(), None
+            port, ui_port, http_port, metrics_port = free_port(), free_port(), free_port(), free_port()
+            codec_port = None
         raise AssertionError("unreachable")
 
     def _start_with_codec(
         self,
-        port: int,
-        ui_port: int,
-        http_port: int,
+        ports: ServerPorts,
         outlive_caller: bool,
         encrypted: bool,
         codec_port: int | None,
@@ -191,9 +206,9 @@ class DevServer:
         codec: tuple[subprocess.Popen[bytes], int] | None = None
         if encrypted:
             codec_port = free_port() if codec_port is None or port_in_use(codec_port) else codec_port
-            codec = (self._spawn_codec_server(codec_port, ui_port, outlive_caller), codec_port)
+            codec = (self._spawn_codec_server(codec_port, ports.ui, outlive_caller), codec_port)
         try:
-            return self._start_server(port, ui_port, http_port, outlive_caller, codec)
+            return self._start_server(ports, outlive_caller, codec)
         except BaseException:
             if codec is not None and codec[0].poll() is None:
                 codec[0].kill()
@@ -222,13 +237,12 @@ class DevServer:
 
     def _start_server(
         self,
-        port: int,
-        ui_port: int,
-        http_port: int,
+        ports: ServerPorts,
         outlive_caller: bool,
         codec: tuple[subprocess.Popen[bytes], int] | None,
     ) -> ServerState:
         """The dev server (its UI decoding through ``codec``, the codec server's process and port)."""
+        port, ui_port, http_port, metrics_port = ports
         namespaces = [arg for name in load_topology().namespaces() for arg in ("--namespace", name)]
         command = [
             temporal_binary(), "server", "start-dev",
@@ -236,6 +250,7 @@ class DevServer:
             "--port", str(port),
             "--ui-port", str(ui_port),
             "--http-port", str(http_port),
+            "--metrics-port", str(metrics_port),
             "--db-filename", str(self.db_file),
             "--log-level", "warn",
             *SQLITE_WAL_ARGS,
@@ -259,6 +274,7 @@ class DevServer:
             http_port=http_port,
             codec_pid=codec[0].pid if codec is not None else None,
             codec_port=codec[1] if codec is not None else None,
+            metrics_port=metrics_port,
         )
         self.state_file.write_text(json.dumps(asdict(state)))
         try:

@@ -35,6 +35,7 @@ from harness.bench.results import (
     Recovery,
     RecoveryPhases,
 )
+from harness.bench.server_requests import per_turn, server_requests
 from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import StackError
 from harness.suite import Suite, offline_settings, running_suite
@@ -192,11 +193,13 @@ async def chats_taking_turns(
     conversations = [chat for chat, _ in opened]
     turns = max(TURNS_PER_CHAT, -(-10 // chats))
     pids = [worker.pid for worker in workers]
+    asked_before = server_requests(suite.state)
     before = CpuUse.now(pids, suite.state.pid, stub)
     started = time.perf_counter()
     per_chat = await asyncio.gather(*(steady_turns(chat, turns) for chat in conversations))
     wall = time.perf_counter() - started
     used = CpuUse.now(pids, suite.state.pid, stub).since(before)
+    asked = server_requests(suite.state)
     steady = Latency.of([duration for durations in per_chat for duration in durations])
     await asyncio.gather(*(chat.end() for chat in conversations))
     return LoadRun(
@@ -207,6 +210,7 @@ async def chats_taking_turns(
         server_cpu_percent=round(100 * used.server / wall),
         load_cpu_percent=round(100 * (used.bench - used.stub) / wall),
         stub_cpu_percent=round(100 * used.stub / wall),
+        server_requests_per_turn=per_turn(asked_before, asked, steady.n),
     )
 
 

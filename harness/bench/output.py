@@ -76,6 +76,7 @@ def tables(report: BenchReport) -> list[Table]:
                 for c in report.concurrency
             ],
         ),
+        server_requests_table(report),
         (
             f"One chat of {len(chat.latencies_ms)} turns (offline model)",
             ["figure", "value"],
@@ -110,6 +111,18 @@ def tables(report: BenchReport) -> list[Table]:
             ],
         ),
     ]
+
+
+def server_requests_table(report: BenchReport) -> Table:
+    """What the dev server was asked per steady turn at the most chats at once, agent against baseline."""
+    busiest = report.concurrency[-1]
+    agent, baseline = busiest.agent.server_requests_per_turn, busiest.baseline.server_requests_per_turn
+    return (
+        f"The dev server's requests per steady turn at {busiest.chats} chats (its own /metrics): what a turn "
+        "costs it besides CPU",
+        ["request", "agent", "baseline"],
+        [[name, f"{agent[name]:.2f}", f"{baseline.get(name, 0):.2f}"] for name in agent],
+    )
 
 
 def restart_note(path: Recovery) -> str:

@@ -50,6 +50,11 @@ class LoadRun(BaseModel):
         description="The bench process (the load generator: its clients), the stub's share left out."
     )
     stub_cpu_percent: float = Field(description="The stub model's request threads, in the bench process.")
+    server_requests_per_turn: dict[str, float] = Field(
+        default_factory=dict,
+        description="What the dev server was asked during the steady turns, per turn, by kind "
+        "(``harness.bench.server_requests``; empty where its metrics could not be read).",
+    )
 
 
 class ChatsAtOnce(BaseModel):
