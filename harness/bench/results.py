@@ -53,7 +53,7 @@ class LoadRun(BaseModel):
     server_requests_per_turn: dict[str, float] = Field(
         default_factory=dict,
         description="What the dev server was asked during the steady turns, per turn, by kind "
-        "(``harness.bench.server_requests``; empty where its metrics could not be read).",
+        "(``harness.bench.server_requests``; empty in reports from before the bench counted them).",
     )
 
 
