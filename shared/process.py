@@ -76,8 +76,8 @@ def start_worker(main: Coroutine[Any, Any, None]) -> NoReturn:
 def run_on_fastest_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` on uvloop (a dependency wherever it builds: not on Windows), else on asyncio's own loop.
     A worker is mostly its event loop's work: sockets to the server and to the model, callbacks from the
-    Temporal core's threads and from litellm's executor. On uvloop a model-call worker took 8-10% less CPU
-    per call, and the chats' workflow worker as much (docs/benchmarks.md)."""
+    Temporal core's threads and from litellm's executor. On uvloop each of the orchestrator's two workers
+    took about a tenth less CPU per turn (docs/benchmarks.md)."""
     try:
         import uvloop
     except ImportError:

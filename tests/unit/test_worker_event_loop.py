@@ -9,15 +9,12 @@ import pytest
 from shared.process import run_on_fastest_loop
 
 
-async def running_loop_module() -> str:
-    return type(asyncio.get_running_loop()).__module__
-
-
 def loop_module_seen() -> str:
+    """The module of the event loop that ``run_on_fastest_loop`` runs a coroutine on."""
     seen: list[str] = []
 
     async def record() -> None:
-        seen.append(await running_loop_module())
+        seen.append(type(asyncio.get_running_loop()).__module__)
 
     run_on_fastest_loop(record())
     return seen[0]
