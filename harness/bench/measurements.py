@@ -193,13 +193,13 @@ async def chats_taking_turns(
     conversations = [chat for chat, _ in opened]
     turns = max(TURNS_PER_CHAT, -(-10 // chats))
     pids = [worker.pid for worker in workers]
-    asked_before = server_requests(suite.state)
+    asked_before = await asyncio.to_thread(server_requests, suite.state)  # a blocking HTTP read
     before = CpuUse.now(pids, suite.state.pid, stub)
     started = time.perf_counter()
     per_chat = await asyncio.gather(*(steady_turns(chat, turns) for chat in conversations))
     wall = time.perf_counter() - started
     used = CpuUse.now(pids, suite.state.pid, stub).since(before)
-    asked = server_requests(suite.state)
+    asked = await asyncio.to_thread(server_requests, suite.state)
     steady = Latency.of([duration for durations in per_chat for duration in durations])
     await asyncio.gather(*(chat.end() for chat in conversations))
     return LoadRun(
