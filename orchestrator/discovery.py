@@ -4,8 +4,8 @@ them only briefly so a dead service never holds up an answer. A catalog changes 
 service's tools again (a team added, a tool changed, a team gone), on demand or once the catalog is older than
 the chat's ``catalog_max_age_seconds``.
 
-Deterministic workflow code: all I/O is the ``tool_services`` worker step, the Nexus operations and, for the
-MCP servers the worker is configured with, the ``list_mcp_tools`` activity.
+Deterministic workflow code: all I/O is the ``tool_services`` worker step (at a chat's start, ``open_chat``),
+the Nexus operations and, for the MCP servers the worker is configured with, the ``list_mcp_tools`` activity.
 """
 
 from __future__ import annotations
@@ -63,13 +63,18 @@ class ToolDiscovery:
         self.discovered_at = discovered_at
         """When every service's tools were last found (None: not known, in chats from before refreshes)."""
         self._rediscovery: asyncio.Task[None] | None = None
-        self._services: asyncio.Task[list[TeamEndpoint]] | None = None
+        self._services: asyncio.Task[list[TeamEndpoint]] | list[TeamEndpoint] | None = None
+        """The service directory for the next discovery, read ahead of it (or being read)."""
 
     def read_directory_now(self) -> None:
         """Start reading the service directory for the first discovery now, beside other first steps (the
         start token's check), rather than after them: one workflow task less before the first reply."""
         if not self.discovered and self._services is None:
             self._services = asyncio.create_task(_tool_services())
+
+    def directory_read(self, services: list[TeamEndpoint]) -> None:
+        """The service directory for the first discovery, as the chat's opening step read it."""
+        self._services = services
 
     async def discover_once(self, asker: Identity) -> None:
         """Find every service's tools ``asker`` may use, unless that is done already."""
@@ -117,8 +122,7 @@ class ToolDiscovery:
 
     async def _discover(self, asker: Identity, only: set[str] | None = None) -> None:
         """Find the tools of every service (or of the ``only`` ones) and note why any are missing."""
-        prefetched, self._services = self._services, None
-        services = await (prefetched or _tool_services())
+        services = await self._directory()
         wanted = [service for service in services if only is None or service.team in only]
         if only is None:  # a team gone from the directory takes its tools with it
             for team in self.catalog.remove_services_except({service.team for service in services}):
@@ -143,6 +147,13 @@ class ToolDiscovery:
                 self.unavailable[service.team] = outcome
         if only is None:
             self.discovered_at = workflow.now()
+
+    async def _directory(self) -> list[TeamEndpoint]:
+        """The service directory read ahead for this discovery, else read now."""
+        ahead, self._services = self._services, None
+        if ahead is None:
+            return await _tool_services()
+        return ahead if isinstance(ahead, list) else await ahead
 
 
 async def _tool_services() -> list[TeamEndpoint]:

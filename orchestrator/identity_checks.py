@@ -90,10 +90,17 @@ async def verified(token: str | None) -> Identity:
             result_type=Identity,
         )
     except (ActivityError, ApplicationError) as error:  # a local activity's failure may come unwrapped
-        cause = root_cause(error)
-        if isinstance(cause, ApplicationError) and cause.type == IDENTITY_REFUSED:
-            raise TokenRefused(cause.message) from None
+        if (refusal := refusal_in(error)) is not None:
+            raise refusal from None
         raise
+
+
+def refusal_in(error: BaseException) -> TokenRefused | None:
+    """The token's refusal a worker step's failure ``error`` carries; None for any other failure."""
+    cause = root_cause(error)
+    if isinstance(cause, ApplicationError) and cause.type == IDENTITY_REFUSED:
+        return TokenRefused(cause.message)
+    return None
 
 
 def shown_as(sender: Identity, given: str | None, nobody: str) -> str:

@@ -17,6 +17,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from orchestrator.approvals import approval_policy_activity
+from orchestrator.chat_opening import ChatOpener
 from orchestrator.gateway_workflow import ToolGatewayWorkflow
 from orchestrator.identity_checks import IdentityActivities
 from orchestrator.llm.model_list import llm_models_activity
@@ -81,6 +82,7 @@ def chats_worker(
     checks = IdentityActivities(identity.user_tokens(), identity.call_proof_signer())
     mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
     directory = ServiceDirectory(client, [server.name for server in mcp_servers])
+    opener = ChatOpener(checks, directory)
     return Worker(
         client,
         task_queue=settings.task_queue,
@@ -88,6 +90,7 @@ def chats_worker(
         activities=[
             *model_calls,
             llm_models_activity(settings.models),
+            opener.open_chat,
             directory.tool_services,
             approval_policy_activity(settings.approval_policy()),
             *checks.activities(),

@@ -25,6 +25,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 from orchestrator import agent_metrics, chat_budget, patches, worker_steps
 from orchestrator.catalog import ToolCatalog
 from orchestrator.chat_attributes import ChatAttributes
+from orchestrator.chat_opening import OPEN_CHAT_PATCH, opened
 from orchestrator.chat_state import AgentRunInput, ChatState
 from orchestrator.discovery import CATALOG_REFRESH_PATCH, PARALLEL_START_PATCH, ToolDiscovery
 from orchestrator.identity_checks import (
@@ -123,10 +124,8 @@ class AgentWorkflow:
         decide_fallback()
         decide_context()
         if self._owner is None:
-            if patches.patched(PARALLEL_START_PATCH):
-                self._discovery.read_directory_now()
             try:
-                self._owner = await verified(input.token)
+                self._owner = await self._open(input.token)
             except TokenRefused as refusal:
                 self._refusal = str(refusal)
                 await workflow.wait_condition(lambda: self._ended, timeout=REFUSED_CHAT_KEPT)
@@ -147,6 +146,17 @@ class AgentWorkflow:
         self._attributes.set(status=ENDED)
         self._transcript.ended = True
         return self._transcript
+
+    async def _open(self, token: str | None) -> Identity:
+        """Who started the chat (``token``'s owner, verified), with the service directory for its first
+        discovery read in the same step (runs past ``OPEN_CHAT_PATCH``) or beside it (runs before)."""
+        if patches.patched(OPEN_CHAT_PATCH):
+            opening = await opened(token)
+            self._discovery.directory_read(opening.services)
+            return opening.owner
+        if patches.patched(PARALLEL_START_PATCH):
+            self._discovery.read_directory_now()
+        return await verified(token)
 
     def _approvals_changed(self) -> None:
         """Keep the chat's status saying whether a tool call waits for a person's decision."""

@@ -6,12 +6,13 @@ from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
 from orchestrator.approvals import APPROVAL_POLICY
+from orchestrator.chat_opening import OPEN_CHAT
 from orchestrator.identity_checks import SIGN_CALL_PROOF, VERIFY_IDENTITY
 from orchestrator.llm.names import CALL_LLM, LLM_MODELS
 from orchestrator.service_directory import TOOL_SERVICES
 from tests.support.payloads import payload_json
 
-WORKER_STEPS = {VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TOOL_SERVICES, LLM_MODELS}
+WORKER_STEPS = {OPEN_CHAT, VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TOOL_SERVICES, LLM_MODELS}
 """The chat's own bookkeeping activities (``orchestrator.worker_steps``): not the model, not a tool."""
 
 

@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 
 from harness.suite import Suite
 from harness.workers import WorkerProcess
+from orchestrator.chat_opening import OPEN_CHAT
 from shared.topology import load_topology
 from tests.integration.agent_support import nexus_schedules
 from tests.support.chat_reading import new_chat, rejection
@@ -88,6 +89,24 @@ async def test_tools_are_discovered_once_per_chat_not_per_turn(stack: Suite) -> 
     ) == sorted(site.endpoint for site in TOPOLOGY.tool_services.values()), (
         "every team of the topology is asked for its tools, once"
     )
+
+
+async def test_a_new_chat_opens_with_one_worker_step_before_it_asks_the_teams(stack: Suite) -> None:
+    chat = await new_chat(stack)
+
+    await chat.send("What is my IP address?")
+
+    events = (await chat.handle.fetch_history()).events
+    first_discovery = next(
+        index
+        for index, event in enumerate(events)
+        if event.nexus_operation_scheduled_event_attributes.operation == "list_tools"
+    )
+    assert [
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        for event in events[:first_discovery]
+        if event.HasField("activity_task_scheduled_event_attributes")
+    ] == [OPEN_CHAT], "the start token's check and the service directory's read are one step"
 
 
 async def test_the_transcript_keeps_every_turn_and_ending_returns_it(stack: Suite) -> None:

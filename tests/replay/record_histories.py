@@ -31,9 +31,9 @@ from tests.support.visibility import list_when_indexed
 from tests.support.waiting import eventually
 
 HISTORIES = Path(__file__).with_name("histories")
-RECORDED = "2026_11_28"
-"""Names this recording's files: the day of its code's newest patches (``worker-steps-as-activities``,
-``catalog-refresh``, ``model-fallback``, ``unchecked-local-messages``, ``context-by-tokens``)."""
+RECORDED = "2026_11_28_open_chat"
+"""Names this recording's files: the day of its code's newest patches and, as that day had two recordings,
+the newest (``open-chat``, in the bundle ``patches-2026-11-28``)."""
 OFFLINE_CHAT = f"agent_offline_chat_{RECORDED}"
 SCRIPTED_CHAT = f"agent_scripted_chat_{RECORDED}"
 GATEWAY = f"gateway_{RECORDED}"
