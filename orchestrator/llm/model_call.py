@@ -45,15 +45,18 @@ T = TypeVar("T")
 
 LLM_TIMEOUT = timedelta(seconds=120)
 LLM_HEARTBEAT_TIMEOUT = timedelta(seconds=1.5)
-"""The LLM activity heartbeats twice a second (the SDK sends one to the server at most every 1.2 s): a call lost
-with its worker is retried on another within 2 s."""
+"""The LLM activity heartbeats twice a second (the SDK sends one to the server at most every 1.2 s): the server
+notices a call lost with its worker within 1.5 s of its last heartbeat."""
 LLM_RETRY_POLICY = RetryPolicy(
-    initial_interval=timedelta(milliseconds=500),
-    backoff_coefficient=2.0,
+    initial_interval=timedelta(milliseconds=200),
+    backoff_coefficient=2.5,
     maximum_interval=timedelta(seconds=20),
     maximum_attempts=6,
     non_retryable_error_types=[LLM_REJECTED],
 )
+"""A call lost with its worker is tried again 0.2 s after the server notices (every 0.1 s counts in a
+recovery: 0.5 s made one of two model-call workers' SIGKILL cost 2.7-3.3 s); a provider that keeps failing
+is given 0.2 + 0.5 + 1.25 + 3.1 + 7.8 s, about 13 s, before the turn says so (or a fallback model answers)."""
 
 MODEL_FALLBACK_PATCH = "model-fallback"
 """Runs past it hand a failing model's call to the next model; runs recorded before it fail the call."""

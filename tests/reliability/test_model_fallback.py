@@ -20,7 +20,7 @@ from tests.integration.agent_support import model_calls
 
 FALLBACK_TASK_QUEUE = "orchestrator-fallback"
 PRIMARY, FALLBACK = "openai/stub-model", "openai/fallback-model"
-PRIMARY_RETRY_BACKOFF_SECONDS = 0.5 + 1 + 2 + 4 + 8
+PRIMARY_RETRY_BACKOFF_SECONDS = 0.2 + 0.5 + 1.25 + 3.125 + 7.8125
 """What the primary's six attempts wait between them (``LLM_RETRY_POLICY``) before it counts as failed."""
 
 
