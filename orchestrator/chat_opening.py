@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
-from orchestrator.identity_checks import CHECK_TIMEOUT, IdentityActivities, refusal_in
+from orchestrator.identity_checks import CHECK_RETRIES, CHECK_TIMEOUT, IdentityActivities, refusal_in
 from orchestrator.service_directory import ServiceDirectory, TeamEndpoint
 from orchestrator.worker_steps import run_step
 from shared.identity.identity import Identity
@@ -56,7 +55,7 @@ async def opened(token: str | None) -> OpenedChat:
             OPEN_CHAT,
             [token],
             start_to_close=CHECK_TIMEOUT,
-            retry_policy=RetryPolicy(maximum_attempts=3),
+            retry_policy=CHECK_RETRIES,
             result_type=OpenedChat,
         )
     except ActivityError as error:

@@ -33,6 +33,8 @@ UNCHECKED_LOCAL_PATCH = "unchecked-local-messages"
 IDENTITY_REFUSED = "IdentityRefused"
 """The failure type of a refused token: the message says why and what to do."""
 CHECK_TIMEOUT = timedelta(seconds=15)
+CHECK_RETRIES = RetryPolicy(maximum_attempts=3)
+"""A check or a proof that keeps failing (not a refusal: that is final) fails its step after three tries."""
 PROOF_MARGIN_SECONDS = 60.0
 """A proof outlives its call's timeout by this much, and not more."""
 
@@ -86,7 +88,7 @@ async def verified(token: str | None) -> Identity:
             VERIFY_IDENTITY,
             [token],
             start_to_close=CHECK_TIMEOUT,
-            retry_policy=RetryPolicy(maximum_attempts=3),
+            retry_policy=CHECK_RETRIES,
             result_type=Identity,
         )
     except (ActivityError, ApplicationError) as error:  # a local activity's failure may come unwrapped
@@ -149,7 +151,7 @@ async def proof_headers(asker: Identity, claims: CallClaims, lifetime: timedelta
             )
         ],
         start_to_close=CHECK_TIMEOUT,
-        retry_policy=RetryPolicy(maximum_attempts=3),
+        retry_policy=CHECK_RETRIES,
         result_type=str,
     )
     return {CALL_PROOF_HEADER: proof} if proof else {}
