@@ -55,7 +55,7 @@ LLM_RETRY_POLICY = RetryPolicy(
     non_retryable_error_types=[LLM_REJECTED],
 )
 """A call lost with its worker is tried again 0.2 s after the server notices (every 0.1 s counts in a
-recovery: 0.5 s made one of two model-call workers' SIGKILL cost 2.7-3.3 s); a provider that keeps failing
+recovery: 0.5 s made one of two model-call workers' SIGKILL cost 2.7-3.5 s); a provider that keeps failing
 is given 0.2 + 0.5 + 1.25 + 3.1 + 7.8 s, about 13 s, before the turn says so (or a fallback model answers)."""
 
 MODEL_FALLBACK_PATCH = "model-fallback"
