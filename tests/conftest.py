@@ -57,6 +57,10 @@ def llm_stub() -> Iterator[LlmStub]:
         stub.stop()
 
 
+STUB_LLM_TIMEOUT_SECONDS = 3
+"""How long the stubbed worker's model call may take (``AGENT_LLM_TIMEOUT``)."""
+
+
 @pytest.fixture(scope="session")
 async def stub_llm_worker(
     stack: Suite, tool_workers: dict[str, WorkerProcess], llm_stub: LlmStub
@@ -65,6 +69,6 @@ async def stub_llm_worker(
     stubbed = orchestrator_on(
         STUB_LLM_TASK_QUEUE,
         **llm_stub.model_settings(),
-        AGENT_LLM_TIMEOUT="3",
+        AGENT_LLM_TIMEOUT=str(STUB_LLM_TIMEOUT_SECONDS),
     )
     return await stack.start_worker(stubbed)

@@ -9,14 +9,15 @@ from harness.llm_stub import LlmStub, completion, error
 from harness.suite import Suite
 from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
-from tests.conftest import STUB_LLM_TASK_QUEUE
+from tests.conftest import STUB_LLM_TASK_QUEUE, STUB_LLM_TIMEOUT_SECONDS
+from tests.integration.agent_support import llm_retry_backoff_seconds
 
 
 async def test_outages_and_timeouts_for_several_attempts_are_retried_with_backoff_then_answered(
     stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
     too_slow = completion("never seen")
-    too_slow.delay_seconds = 4.0  # the worker's AGENT_LLM_TIMEOUT is 3 s
+    too_slow.delay_seconds = STUB_LLM_TIMEOUT_SECONDS + 1
     llm_stub.script(error(503, "overloaded"), error(429, "rate limited"), too_slow, completion("Finally."))
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
     started = time.monotonic()
@@ -26,8 +27,10 @@ async def test_outages_and_timeouts_for_several_attempts_are_retried_with_backof
     elapsed = time.monotonic() - started
     assert reply.text == "Finally."
     assert len(llm_stub.requests) == 4, "one HTTP request per Temporal attempt: litellm must not retry"
-    # Backoff 0.5 s, 1 s, 2 s between attempts, plus the 3 s timeout.
-    assert elapsed >= 6.0
+    waited = llm_retry_backoff_seconds(3) + STUB_LLM_TIMEOUT_SECONDS
+    assert elapsed >= waited, (
+        f"{elapsed:.2f} s: the three retries' backoff and one timeout add up to {waited:.2f} s"
+    )
 
 
 async def test_after_a_rejected_request_the_next_message_is_answered(

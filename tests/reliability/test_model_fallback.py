@@ -16,18 +16,12 @@ from harness.llm_stub import LlmStub, ScriptedReply, completion, error
 from harness.suite import Suite
 from harness.workers import WorkerProcess, orchestrator_on
 from orchestrator.conversation import Conversation
-from orchestrator.llm.model_call import LLM_RETRY_POLICY, LLM_TIMEOUT
-from tests.integration.agent_support import model_calls
+from orchestrator.llm.model_call import LLM_RETRY_POLICY
+from tests.integration.agent_support import llm_retry_backoff_seconds, model_calls
 
 FALLBACK_TASK_QUEUE = "orchestrator-fallback"
 PRIMARY, FALLBACK = "openai/stub-model", "openai/fallback-model"
-PRIMARY_RETRY_BACKOFF_SECONDS = sum(
-    min(
-        LLM_RETRY_POLICY.initial_interval.total_seconds() * LLM_RETRY_POLICY.backoff_coefficient**retry,
-        (LLM_RETRY_POLICY.maximum_interval or LLM_TIMEOUT).total_seconds(),
-    )
-    for retry in range(LLM_RETRY_POLICY.maximum_attempts - 1)
-)
+PRIMARY_RETRY_BACKOFF_SECONDS = llm_retry_backoff_seconds(LLM_RETRY_POLICY.maximum_attempts - 1)
 """What the primary's attempts wait between them (``LLM_RETRY_POLICY``) before it counts as failed."""
 
 

@@ -1,6 +1,7 @@
-"""How long a killed worker costs: heartbeats on the LLM activity (3 s timeout) and a 2 s sticky-queue
-timeout let the restarted worker finish the turn within seconds, not after the 10 s sticky default or a
-whole start-to-close timeout. The test prints what it measured, beside the README's target."""
+"""How long a killed worker costs: heartbeats on the LLM activity and a 2 s sticky-queue timeout let the
+restarted worker finish the turn within seconds, not after the 10 s sticky default or a whole start-to-close
+timeout. The worker here runs the chats and their model calls in one process (the all-in-one deployment); the
+README's recoveries, measured by the bench, split them. The test prints what it measured."""
 
 from __future__ import annotations
 
@@ -11,21 +12,27 @@ from harness.llm_stub import LlmStub, completion
 from harness.suite import Suite
 from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
+from orchestrator.llm.model_call import LLM_HEARTBEAT_TIMEOUT, LLM_RETRY_POLICY
+from shared.process import STICKY_QUEUE_TIMEOUT
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.support.waiting import eventually
 
-README_TARGET_SECONDS = 3.0
-"""The README's target (Benchmarks: "recovery (b): a lone orchestrator worker killed and restarted", 3 s).
-Not asserted: it is not met on the 2 shared cores this runs on, as the README's table says. The restarted
-worker alone takes 3-5 s to poll (Python, temporalio and litellm imports); over eight runs, kill to reply
-took 7.0-8.2 s, and 3.2-4.3 s from the moment the new worker polled."""
+FIRST_MODEL_CALL_SECONDS = 1.0
+"""A margin for the restarted worker's first model call (litellm's first request in a new process)."""
 
-BOUND_AFTER_POLLING_SECONDS = 3.0 + 0.5 + 2.0 + 1.0
-"""What is asserted: once the restarted worker polls, the turn is done within what the README's recovery
-settings add up to: the killed call's 3 s heartbeat timeout, the first retry's 0.5 s backoff, the dead
-worker's 2 s sticky-queue timeout, and 1 s for the fresh worker's first model call. It is measured from
-polling, not from the kill, so that a slow machine's process start does not count; a regression it catches
-is the LLM call's heartbeat lost (its 120 s start-to-close would decide) or the 10 s sticky default back."""
+BOUND_AFTER_POLLING_SECONDS = (
+    LLM_HEARTBEAT_TIMEOUT.total_seconds()
+    + LLM_RETRY_POLICY.initial_interval.total_seconds()
+    + STICKY_QUEUE_TIMEOUT.total_seconds()
+    + FIRST_MODEL_CALL_SECONDS
+)
+"""What is asserted: once the restarted worker polls, the turn is done within what the recovery settings add up
+to: the killed call's heartbeat timeout, the first retry's backoff, the dead worker's sticky-queue timeout, and
+the fresh worker's first model call. It is measured from polling, not from the kill, so that a slow machine's
+process start (litellm's import is most of it) does not count; a regression it catches is the LLM call's
+heartbeat lost (its 120 s start-to-close would decide) or the 10 s sticky default back. Measured on 2 slow
+shared cores (4 runs): the restart took 3.9-4.4 s, the turn was done 2.2-2.3 s after it, 6.1-6.6 s after the
+kill."""
 
 
 async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
@@ -47,8 +54,7 @@ async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
 
     print(
         f"\nrecovery: worker restart took {restarted - killed:.2f} s; "
-        f"turn completed {done - restarted:.2f} s after the restart ({done - killed:.2f} s after the kill; "
-        f"README target {README_TARGET_SECONDS:.0f} s)"
+        f"turn completed {done - restarted:.2f} s after the restart ({done - killed:.2f} s after the kill)"
     )
     assert reply.text == "Recovered."
     assert done - restarted < BOUND_AFTER_POLLING_SECONDS, (
