@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ from harness.local_issuer import LocalIssuer
 from harness.paths import LOCAL_STATE_DIR, REPO_ROOT
 from harness.provisioning import provision
 from shared.encryption.settings import KEYS_FILE_VARIABLE
-from shared.process import exit_process
+from shared.process import die_with_parent, exit_process
 from shared.topology import load_topology
 
 DEFAULT_PORT = 7233
@@ -232,7 +231,7 @@ class DevServer:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,
-                preexec_fn=None if outlive_caller else die_with_caller(),
+                preexec_fn=None if outlive_caller else die_with_parent(),
             )
 
     def _start_server(
@@ -265,7 +264,7 @@ class DevServer:
                 stdout=log,
                 stderr=log,
                 start_new_session=True,  # Ctrl-C in the caller's terminal is not the server's to get
-                preexec_fn=None if outlive_caller else die_with_caller(),
+                preexec_fn=None if outlive_caller else die_with_parent(),
             )
         state = ServerState(
             pid=process.pid,
@@ -330,16 +329,6 @@ class DevServer:
             f"The dev server is not serving on {state.port} after {HEALTHY_WITHIN_SECONDS:.0f} s; "
             f"see {self.log_file}"
         )
-
-
-def die_with_caller() -> Callable[[], None] | None:
-    """For ``Popen(preexec_fn=...)``: the child is SIGKILLed by Linux when the thread that started it ends,
-    even by ``os._exit`` or SIGKILL. None where there is no ``prctl`` (macOS): there, cleanup is by pid alone."""
-    if sys.platform != "linux":
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: the child only calls it
-    pr_set_pdeathsig = 1
-    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def _healthy(address: str) -> bool:

@@ -1,5 +1,6 @@
 """Worker processes: real ``python -m <module>`` processes, each started from a ``WorkerSpec``, awaited until
-that very process polls its task queue, and stopped (or crashed, or restarted) by its own pid.
+that very process (or the fork it runs its worker in, ``shared.process.supervise_forks``) polls its task
+queue, and stopped (or crashed, or restarted) by its own pid.
 
 A part's worker module comes from the topology (``worker``), so a new team needs no change here.
 """
@@ -24,9 +25,10 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from harness.server import REPO_ROOT, StackError, die_with_caller
+from harness.server import REPO_ROOT, StackError
 from orchestrator.llm.names import llm_task_queue
 from orchestrator.settings import ROLE_VARIABLE, TASK_QUEUE_VARIABLE
+from shared.process import die_with_parent
 from shared.topology import ORCHESTRATOR, Topology, load_topology
 
 POLLING_WITHIN_SECONDS = 60.0
@@ -83,6 +85,19 @@ def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:
     return replace(spec, name=f"{spec.name}-{number}")
 
 
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is ``pid`` (from /proc; none where there is none)."""
+    children = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = entry.read_text().rsplit(")", 1)[1].split()  # the name before ")" may hold spaces
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            children.append(int(entry.parent.name))
+    return children
+
+
 @cache
 def compile_package(package: str) -> None:
     """Write the bytecode of ``package`` (and of ``shared``, which every worker imports), once per process,
@@ -120,6 +135,10 @@ class WorkerProcess:
         assert self.process is not None, f"{self.spec.name} was never started"
         return self.process.pid
 
+    def pids(self) -> list[int]:
+        """This process and the worker it runs in a fork of itself, if it does (``supervise_forks``)."""
+        return [self.pid, *children_of(self.pid)]
+
     def spawn(self) -> WorkerProcess:
         """Start the process and return at once (``start`` also waits until it polls)."""
         compile_package(self.spec.module.split(".")[0])
@@ -130,7 +149,7 @@ class WorkerProcess:
                 env={**os.environ, **self._base_env, **self.spec.env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=die_with_caller(),  # even when this process is killed or os._exit()s
+                preexec_fn=die_with_parent(),  # even when this process is killed or os._exit()s
             )
         return self
 
@@ -147,8 +166,8 @@ class WorkerProcess:
     async def until_polling(self, within: float = POLLING_WITHIN_SECONDS) -> None:
         """Wait until this very process polls its task queue (a tool team's worker: for workflow and Nexus
         tasks both; a worker of activities alone: for activity tasks). Pollers are told apart by their identity
-        (``<pid>@<host>``), since a killed predecessor stays listed for a while. Fails at once, with the
-        worker's log, if the process exits instead."""
+        (``<pid>@<host>``, this process's or its fork's), since a killed predecessor stays listed for a while.
+        Fails at once, with the worker's log, if the process exits instead."""
         queue_types = [
             TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
             if self.spec.serves_workflows
@@ -176,7 +195,8 @@ class WorkerProcess:
             raise StackError(f"worker {self.spec.name} ({self.spec.module}) exited:\n{self.log()}")
         # retry=True: a busy server's transient errors (a cancelled or unavailable call) are retried, not fatal.
         response = await self._client.workflow_service.describe_task_queue(request, retry=True)
-        return any(poller.identity.startswith(f"{self.pid}@") for poller in response.pollers)
+        ours = {str(pid) for pid in self.pids()}
+        return any(poller.identity.partition("@")[0] in ours for poller in response.pollers)
 
     async def restart(self, env: Mapping[str, str] | None = None) -> None:
         """Stop and start again; with ``env``, the new process runs with these settings instead of the
@@ -207,6 +227,21 @@ class WorkerProcess:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+
+    def kill_fork(self) -> int:
+        """Crash the process this worker runs in, a fork of its supervisor (SIGKILL, as the kernel's
+        out-of-memory killer would), and return its pid once the supervisor has reaped it: the supervisor
+        forks another (``until_polling`` waits for that one)."""
+        forks = children_of(self.pid)
+        if len(forks) != 1:
+            raise StackError(f"{self.spec.name} runs {len(forks)} forks of itself, not one")
+        os.kill(forks[0], signal.SIGKILL)
+        deadline = time.monotonic() + STOPPED_WITHIN_SECONDS
+        while forks[0] in children_of(self.pid):
+            if time.monotonic() > deadline:
+                raise StackError(f"{self.spec.name} never reaped its killed fork {forks[0]}")
+            time.sleep(0.01)
+        return forks[0]
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -4,7 +4,8 @@ It runs ``AgentWorkflow`` (and the tool gateway's workflow), the chats' short st
 service directory on the orchestrator's task queue in namespace ``default``, and the model calls on their
 own queue (``llm_task_queue``). ``ORCHESTRATOR_WORKER_ROLE`` splits them: ``workflows`` runs the first part
 and never imports litellm (it polls within a second of its start), ``llm`` the model calls; the default,
-``all``, runs both in one process.
+``all``, runs both in one process. A process that makes model calls imports litellm before it serves and
+runs its worker in a forked child, which it replaces at once if it is killed (``shared.process``).
 """
 
 from __future__ import annotations
@@ -111,12 +112,28 @@ def mcp_activities(servers: list[McpServerConfig]) -> list[Any]:
     return McpToolActivities(servers).activities()
 
 
+def use_bundled_cost_map() -> None:
+    """litellm's bundled cost map, unless the operator says otherwise: a worker needs no internet to start."""
+    os.environ.setdefault(LITELLM_COST_MAP_VARIABLE, "True")
+
+
+def preload_model_calls() -> bool:
+    """In a process whose role makes model calls: import litellm now, with what its first call imports
+    (3-4 s), and say so, so that the worker runs in a fork that is replaced warm when it is killed."""
+    if OrchestratorSettings.from_env().worker_role == "workflows":
+        return False
+    use_bundled_cost_map()
+    from orchestrator.llm.offline_model import preload_litellm
+
+    preload_litellm()
+    return True
+
+
 async def main(
     client: Client | None = None, *, profile: str | None = None, settings: OrchestratorSettings | None = None
 ) -> None:
     configure_logging()
-    # The bundled cost map, unless the operator says otherwise: a worker needs no internet to start.
-    os.environ.setdefault(LITELLM_COST_MAP_VARIABLE, "True")
+    use_bundled_cost_map()
     settings = settings or OrchestratorSettings.from_env()
     if client is None:
         client = await connect(load_topology().orchestrator.namespace, profile=profile)
@@ -143,4 +160,4 @@ async def main(
 
 if __name__ == "__main__":
     arguments = worker_arguments("Run the orchestrator's agent worker (namespace default).")
-    start_worker(main(profile=arguments.profile))
+    start_worker(main(profile=arguments.profile), preload=preload_model_calls)

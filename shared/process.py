@@ -1,21 +1,25 @@
-"""Process plumbing shared by every entry point: run a worker until a signal, parse ``--profile``, and the
+"""Process plumbing shared by every entry point: run a worker until a signal (in a forked child its process
+replaces at once when it is killed, for a worker whose start is slow), parse ``--profile``, and the
 sticky-queue timeouts of the workers."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import gc
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Sequence
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any, NoReturn
 
 from temporalio.worker import Worker
 
+from shared.log import configure_logging, get_logger
 from shared.telemetry import flush_traces
 
 
@@ -62,15 +66,99 @@ def set_aside_startup_objects() -> None:
     gc.freeze()
 
 
-def start_worker(main: Coroutine[Any, Any, None]) -> NoReturn:
+def start_worker(main: Coroutine[Any, Any, None], preload: Callable[[], bool] | None = None) -> NoReturn:
     """Run a worker's ``main`` to its end, on uvloop where it is installed (``run_on_fastest_loop``);
-    unusable settings or an unreachable server end it with their message (exit 2), not a traceback."""
+    unusable settings or an unreachable server end it with their message (exit 2), not a traceback.
+
+    ``preload``, when given, runs first: it imports what the worker's start would wait for (litellm: 3-4 s)
+    and says whether to keep it warm. Then ``main`` runs in a forked child of this process and a child that
+    is killed is replaced at once by another fork, which starts with everything already imported
+    (``supervise_forks``)."""
     try:
+        if preload is not None and preload():
+            supervise_forks()
         run_on_fastest_loop(main)
     except (SettingsProblem, ServerUnreachable) as problem:
         print(f"The worker cannot start: {problem}", file=sys.stderr)
         exit_process(2)
     exit_process(0)
+
+
+QUICK_DEATH_SECONDS = 5.0
+RESTART_PAUSE_SECONDS = 5.0
+"""A fork killed sooner than ``QUICK_DEATH_SECONDS`` after it was made, twice in a row, is replaced only after
+this pause: a worker killed as soon as it starts is not forked again in a tight loop."""
+
+
+def supervise_forks() -> None:
+    """Fork the process that is to run the worker and return in it; in this process, never: it stays as the
+    worker's supervisor, holding what it imported and nothing else (no thread, no connection, no event loop,
+    so that a fork of it is sound). A child killed by a signal other than the ones this process passes on
+    (SIGKILL from an operator or the kernel's out-of-memory killer, a crash) is replaced at once by another
+    fork: it polls within a second where a fresh process would first import for seconds. When the child
+    exits by itself, or after SIGINT or SIGTERM (passed on to it, to shut down as it would alone), this
+    process exits with the child's code. The child dies with this process (``die_with_parent``)."""
+    supervisor = os.getpid()
+    child = 0
+    stopping: int | None = None
+    quick_deaths = 0
+
+    def pass_on(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = signum
+        if child:
+            _signal_if_alive(child, signum)
+
+    own_handlers = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    configure_logging()
+    gc.freeze()  # what the imports built stays shared with every child, not copied as the collector walks it
+    while True:
+        forked_at = time.monotonic()
+        child = os.fork()
+        if child == 0:
+            for signum, handler in own_handlers.items():
+                signal.signal(signum, handler)
+            if (hook := die_with_parent()) is not None:
+                hook()
+            if os.getppid() != supervisor:  # it died between the fork and the hook
+                os._exit(1)
+            return
+        if stopping is not None:  # a signal came while forking, before the child could be told
+            _signal_if_alive(child, stopping)
+        _, status = os.waitpid(child, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if stopping is not None or code >= 0 or -code in (signal.SIGINT, signal.SIGTERM):
+            exit_process(code if code >= 0 else 128 - code)
+        lived = time.monotonic() - forked_at
+        get_logger(__name__).warning(
+            "worker process killed; forking another",
+            pid=child,
+            signal=signal.Signals(-code).name,
+            lived_seconds=round(lived, 2),
+        )
+        quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
+        if quick_deaths > 1:
+            time.sleep(RESTART_PAUSE_SECONDS)
+            if stopping is not None:
+                exit_process(128 + stopping)
+
+
+def _signal_if_alive(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except ProcessLookupError:
+        pass  # it has just exited: waitpid reports how
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A hook for a child process to call first (``Popen(preexec_fn=...)``, or after ``os.fork``): Linux then
+    SIGKILLs the child when the thread that started it ends, even by ``os._exit`` or SIGKILL. None where there
+    is no ``prctl`` (macOS): there, a child outlives a killed parent."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up here: a Popen child only calls it
+    pr_set_pdeathsig = 1
+    return lambda: prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def run_on_fastest_loop(main: Coroutine[Any, Any, None]) -> None:

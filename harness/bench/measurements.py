@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from temporalio.api.enums.v1 import PendingActivityState
 from temporalio.api.history.v1 import History, HistoryEvent
@@ -192,7 +192,7 @@ async def chats_taking_turns(
     opened = await asyncio.gather(*(first_reply() for _ in range(chats)))
     conversations = [chat for chat, _ in opened]
     turns = max(TURNS_PER_CHAT, -(-10 // chats))
-    pids = [worker.pid for worker in workers]
+    pids = [pid for worker in workers for pid in worker.pids()]  # a supervised worker's fork too
     asked_before = await asyncio.to_thread(server_requests, suite.state)  # a blocking HTTP read
     before = CpuUse.now(pids, suite.state.pid, stub)
     started = time.perf_counter()
@@ -275,19 +275,21 @@ async def largest_run_bytes(client: Client, workflow_id: str) -> int:
 
 
 async def recovery(suite: Suite, stub: LlmStub) -> list[Recovery]:
-    """A worker SIGKILLed mid-turn, four ways: the stub-model orchestrator's lone workflow worker, restarted at
-    once; then, with a replica of each of its processes running (the recommended deployment), not restarted:
-    the model-call worker running the call, and the workflow worker running the chat; and one of two IT
-    workers mid-tool. A retried model call is answered at once, so each figure is what the failure costs, not
-    the model."""
+    """A worker SIGKILLed mid-turn, five ways: the stub-model orchestrator's lone workflow worker, restarted
+    at once, and its lone model-call worker's process, which its supervisor replaces (``supervise_forks``);
+    then, with a replica of each of its processes running (the recommended deployment), not restarted: the
+    model-call worker running the call, and the workflow worker running the chat; and one of two IT workers
+    mid-tool. A retried model call is answered at once, so each figure is what the failure costs, not the
+    model."""
     lone = await workflow_worker_killed(suite, stub, restarted=True)
+    lone_model_call = await model_call_worker_killed(suite, stub, lone=True)
     for worker in stub_workers(suite):
         await suite.start_worker(replica(worker.spec))
-    model_call = await model_call_worker_killed(suite, stub)
+    model_call = await model_call_worker_killed(suite, stub, lone=False)
     chat = await workflow_worker_killed(suite, stub, restarted=False)
     await suite.start_worker(replica(suite.workers[SLOW_TEAM].spec))
     tool = await tool_worker_killed_beside_another(suite, stub)
-    return [lone, model_call, chat, tool]
+    return [lone, lone_model_call, model_call, chat, tool]
 
 
 async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -> Recovery:
@@ -295,7 +297,11 @@ async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -
     in the model-call worker, for ``CALL_LEFT_SECONDS`` more); ``restarted``: a lone worker, started again at
     once, else one of two."""
     turn = await turn_with_a_kill(
-        suite, stub, KILL_AFTER_SECONDS + CALL_LEFT_SECONDS, workflow_worker_pid, restarted=restarted
+        suite,
+        stub,
+        KILL_AFTER_SECONDS + CALL_LEFT_SECONDS,
+        workflow_worker_pid,
+        then="restarted" if restarted else "left dead",
     )
     phases = await phases_after(turn.chat, turn.killed_at)
     return Recovery(
@@ -308,12 +314,22 @@ async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -
     )
 
 
-async def model_call_worker_killed(suite: Suite, stub: LlmStub) -> Recovery:
-    """Of two model-call workers, the one running a model call the stub holds is killed, not restarted."""
-    turn = await turn_with_a_kill(suite, stub, HOLD_SECONDS, running_activity_pid)
+async def model_call_worker_killed(suite: Suite, stub: LlmStub, lone: bool) -> Recovery:
+    """The model-call worker running a model call the stub holds is killed: ``lone``, the process that runs
+    the worker, which its supervisor replaces with a fork of itself; else, with a second one running, the
+    whole worker (supervisor and fork), not restarted."""
+    turn = await turn_with_a_kill(
+        suite,
+        stub,
+        HOLD_SECONDS,
+        running_activity_pid,
+        then="replaced by its supervisor" if lone else "left dead",
+    )
     return Recovery(
-        path="orchestrator model-call worker killed mid-call, a second one running",
+        path="orchestrator model-call worker killed mid-call, "
+        + ("replaced by its supervisor (the lone one)" if lone else "a second one running"),
         kill_to_reply_s=turn.kill_to_reply_s,
+        kill_to_polling_s=turn.kill_to_polling_s,
         phases=await phases_after(turn.chat, turn.killed_at),
     )
 
@@ -329,28 +345,40 @@ class KilledTurn:
     kill_to_polling_s: float | None
 
 
+AfterTheKill = Literal["left dead", "restarted", "replaced by its supervisor"]
+"""What becomes of a killed worker: nothing (another one takes over), started again at once by the bench, or
+(only the process that ran the worker was killed) replaced by its supervisor's next fork."""
+
+
 async def turn_with_a_kill(
     suite: Suite,
     stub: LlmStub,
     held_seconds: float,
     pid_to_kill: Callable[[WorkflowHandle[Any, Any]], Awaitable[int]],
-    restarted: bool = False,
+    then: AfterTheKill,
 ) -> KilledTurn:
     """A stub-model chat's second turn, whose model call the stub holds ``held_seconds``; ``KILL_AFTER_SECONDS``
-    into it the worker ``pid_to_kill`` names is SIGKILLed (and, ``restarted``, started again at once)."""
+    into it the worker ``pid_to_kill`` names is SIGKILLed, and ``then`` what becomes of it."""
     chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
     await chat.send("Hello")  # tools discovered, the chat cached on a worker
     held = hold_next_call(stub, held_seconds)
     turn = asyncio.create_task(chat.send("Hello again"))
     if not await asyncio.to_thread(held.wait, HOLD_SECONDS):
         raise StackError("the model never received the turn's request")
-    worker = worker_of(suite, await pid_to_kill(chat.handle))
+    pid = await pid_to_kill(chat.handle)
+    worker = worker_of(suite, pid)
     await asyncio.sleep(KILL_AFTER_SECONDS)
     killed, killed_at = time.perf_counter(), datetime.now(UTC)
-    worker.kill()
+    if then == "replaced by its supervisor":
+        if worker.kill_fork() != pid:
+            raise StackError(f"{worker.spec.name}'s fork was not the process running the call ({pid})")
+    else:
+        worker.kill()
     polling = None
-    if restarted:
+    if then == "restarted":
         await worker.start()
+    if then != "left dead":
+        await worker.until_polling()
         polling = round(time.perf_counter() - killed, 2)
     await turn
     done = round(time.perf_counter() - killed, 2)
@@ -477,7 +505,7 @@ async def workflow_worker_pid(handle: WorkflowHandle[Any, Any]) -> int:
 
 def worker_of(suite: Suite, pid: int) -> WorkerProcess:
     for worker in suite.workers.values():
-        if worker.running() and worker.pid == pid:
+        if worker.running() and pid in worker.pids():
             return worker
     raise StackError(f"the activity runs on pid {pid}, none of the suite's workers")
 

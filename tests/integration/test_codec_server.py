@@ -27,7 +27,7 @@ from temporalio.api.common.v1 import Payloads
 from temporalio.api.history.v1 import History
 from temporalio.client import Client
 
-from harness.server import REPO_ROOT, die_with_caller, free_port, port_in_use, temporal_binary
+from harness.server import REPO_ROOT, free_port, port_in_use, temporal_binary
 from harness.suite import Suite
 from harness.workers import WorkerProcess
 from orchestrator.conversation import Conversation
@@ -36,6 +36,7 @@ from shared.encryption.codec import ENCRYPTED_ENCODING
 from shared.encryption.keyring import create_key_file
 from shared.encryption.settings import create_codec_auth_file, read_codec_secret
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
+from shared.process import die_with_parent
 from shared.topology import load_topology
 from tests.support.visibility import list_when_indexed
 
@@ -92,7 +93,7 @@ def start_codec_server(folder: Path, *arguments: str) -> subprocess.Popen[bytes]
             cwd=REPO_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=die_with_caller(),
+            preexec_fn=die_with_parent(),
         )
 
 

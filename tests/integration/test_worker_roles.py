@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from harness.suite import Suite
-from harness.workers import WorkerProcess, by_role, orchestrator_on
+from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on
 from orchestrator.conversation import Conversation
 from orchestrator.llm.names import CALL_LLM, llm_task_queue
 from orchestrator.worker_presence import worker_presence
@@ -60,7 +60,7 @@ async def test_a_chat_answers_with_its_model_calls_in_the_llm_process(
         if event.HasField("activity_task_started_event_attributes")
         and event.activity_task_started_event_attributes.scheduled_event_id in model_call_ids
     }
-    assert runners == {str(model_calls.pid)}
+    assert runners == {str(pid) for pid in children_of(model_calls.pid)}, "its worker runs in a fork"
     await chat.end()
 
 
@@ -71,6 +71,7 @@ async def test_the_workflows_process_never_loads_litellm(
 
     assert TOKENIZER_LIBRARY not in loaded_libraries(workflows)
     assert TOKENIZER_LIBRARY in loaded_libraries(model_calls)
+    assert children_of(workflows.pid) == [], "it starts fast: no supervisor keeps it warm"
 
 
 async def test_a_chat_client_names_the_missing_model_call_worker_and_the_command_that_starts_it(

@@ -6,11 +6,14 @@ README's recoveries, measured by the bench, split them. The test prints what it 
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+
+import pytest
 
 from harness.llm_stub import LlmStub, completion
 from harness.suite import Suite
-from harness.workers import WorkerProcess
+from harness.workers import WorkerProcess, children_of
 from orchestrator.conversation import Conversation
 from orchestrator.llm.model_call import LLM_HEARTBEAT_TIMEOUT, LLM_RETRY_POLICY
 from shared.process import STICKY_QUEUE_TIMEOUT
@@ -19,6 +22,12 @@ from tests.support.waiting import eventually
 
 FIRST_MODEL_CALL_SECONDS = 1.0
 """A margin for the restarted worker's first model call (litellm's first request in a new process)."""
+
+FORK_POLLS_WITHIN_SECONDS = 2.0
+"""A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.37 s
+here, 0.40 s in the bench), where a worker started afresh takes 3.9-4.4 s. The turn then waits for the lost
+call's heartbeat timeout, its retry and (this worker ran the chat too) the dead fork's sticky-queue timeout:
+4.7 s from the kill here; the bench's split deployment, whose model-call fork alone is killed, 2.7 s."""
 
 BOUND_AFTER_POLLING_SECONDS = (
     LLM_HEARTBEAT_TIMEOUT.total_seconds()
@@ -61,3 +70,42 @@ async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
         "after the restart the turn must be done within the heartbeat timeout, one backoff, the sticky-queue "
         "timeout and one model call"
     )
+
+
+async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supervisor(
+    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
+) -> None:
+    in_flight = completion("interrupted")
+    in_flight.delay_seconds = 5.0
+    llm_stub.script(in_flight, completion("Recovered."))
+    chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
+    turn = asyncio.create_task(chat.send("Long question"))
+    await eventually(lambda: len(llm_stub.requests) == 1, what="the model call is in flight")
+
+    killed = time.monotonic()
+    killed_fork = stub_llm_worker.kill_fork()
+    await stub_llm_worker.until_polling()
+    polling = time.monotonic() - killed
+    reply = await asyncio.wait_for(turn, timeout=60)
+    done = time.monotonic() - killed
+
+    print(f"\nreplaced by a fork: polling {polling:.2f} s after the kill, turn completed after {done:.2f} s")
+    assert reply.text == "Recovered."
+    assert stub_llm_worker.running(), "the supervisor itself lives on"
+    assert [fork for fork in children_of(stub_llm_worker.pid) if fork != killed_fork], "it forked another"
+    assert polling < FORK_POLLS_WITHIN_SECONDS, "the new fork imports nothing before it polls"
+
+
+async def test_a_supervised_worker_stopped_by_sigterm_shuts_down_with_its_fork(
+    stack: Suite, stub_llm_worker: WorkerProcess
+) -> None:
+    (fork,) = children_of(stub_llm_worker.pid)
+
+    code = stub_llm_worker.stop()
+
+    try:
+        assert code == 0, stub_llm_worker.log()[-2000:]
+        with pytest.raises(ProcessLookupError):  # the fork ended, and was reaped, before its supervisor
+            os.kill(fork, 0)
+    finally:
+        await stub_llm_worker.start()  # the session's other tests use it

@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 
-from harness.server import REPO_ROOT, die_with_caller
+from harness.server import REPO_ROOT
+from shared.process import die_with_parent
 
 WAIT_SECONDS = 60.0
 
@@ -45,7 +46,7 @@ class ChatProcess:
                 stdin=child_side,
                 stdout=child_side,
                 stderr=child_side,
-                preexec_fn=die_with_caller(),
+                preexec_fn=die_with_parent(),
                 start_new_session=True,
             )
             os.close(child_side)
@@ -57,7 +58,7 @@ class ChatProcess:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
-                preexec_fn=die_with_caller(),
+                preexec_fn=die_with_parent(),
             )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

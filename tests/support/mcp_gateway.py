@@ -21,9 +21,10 @@ from mcp.client.session import ElicitationFnT, MessageHandlerFnT
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 
-from harness.server import REPO_ROOT, die_with_caller, free_port
+from harness.server import REPO_ROOT, free_port
 from harness.suite import Suite
 from harness.workers import log_dir
+from shared.process import die_with_parent
 
 Transport = Literal["stdio", "http"]
 Mode = Literal["legacy", "auto"]
@@ -93,7 +94,7 @@ class HttpGateway:
                 env=self._env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=die_with_caller(),
+                preexec_fn=die_with_parent(),
             )
         return self.process
 

@@ -22,7 +22,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
-from harness.server import REPO_ROOT, die_with_caller
+from harness.server import REPO_ROOT
+from shared.process import die_with_parent
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -57,7 +58,7 @@ class WebChatProcess:
                 env={**os.environ, **self._env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                preexec_fn=die_with_caller(),
+                preexec_fn=die_with_parent(),
             )
         deadline = time.monotonic() + SERVING_WITHIN_SECONDS
         while time.monotonic() < deadline:
