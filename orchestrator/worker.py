@@ -118,14 +118,16 @@ def use_bundled_cost_map() -> None:
 
 
 def preload_model_calls() -> bool:
-    """In a process whose role makes model calls: import litellm now, with what its first call imports
-    (3-4 s), and say so, so that the worker runs in a fork that is replaced warm when it is killed."""
-    if OrchestratorSettings.from_env().worker_role == "workflows":
+    """In a process whose role makes model calls: load now what its model calls need (litellm, what its
+    first call imports, the models' tokenizers: 3-4 s) and say so, so that the worker runs in a fork that is
+    replaced warm when it is killed."""
+    settings = OrchestratorSettings.from_env()
+    if settings.worker_role == "workflows":
         return False
     use_bundled_cost_map()
-    from orchestrator.llm.offline_model import preload_litellm
+    from orchestrator.llm.activity import LlmActivities
 
-    preload_litellm()
+    LlmActivities(settings)  # what it loads stays in this process, for every fork
     return True
 
 

@@ -41,7 +41,7 @@ from orchestrator.llm.names import (
     SUMMARY_INSTRUCTION,
 )
 from orchestrator.llm.offline_model import preload_litellm, register_offline_model
-from orchestrator.llm.token_counts import TokenCounter, model_window, usage_of
+from orchestrator.llm.token_counts import TokenCounter, load_tokenizers, model_window, usage_of
 from orchestrator.llm.tracing import model_call_span, record_response
 from orchestrator.models import (
     ChatMessage,
@@ -79,6 +79,7 @@ class LlmActivities:
         preload_litellm()
         if settings.is_offline:
             register_offline_model()
+        load_tokenizers(settings.models)
 
     @activity.defn(name=CALL_LLM)
     async def call_llm(self, request: LlmRequest) -> LlmResponse:

@@ -38,6 +38,17 @@ def model_window(model: str, configured: int | None = None) -> int:
     return min(int(known), LARGEST_DEFAULT_WINDOW) if known else DEFAULT_CONTEXT_TOKENS
 
 
+def load_tokenizers(models: Sequence[str]) -> None:
+    """Load each of ``models``' tokenizers now: a process's first count loads it (tiktoken's encoding, 0.12-0.16
+    s here), and a worker's first call may be the retry of one its predecessor lost. A tokenizer that cannot
+    be loaded now is left to the first call, which reports why."""
+    for model in models:
+        try:
+            TokenCounter(model).request([ChatMessage(role="user", content="")])
+        except Exception:  # a warm-up only: the call that needs it raises it again
+            continue
+
+
 class TokenCounter:
     """litellm's token counts for one model."""
 
