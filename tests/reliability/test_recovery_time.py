@@ -24,10 +24,11 @@ FIRST_MODEL_CALL_SECONDS = 1.0
 """A margin for the restarted worker's first model call (litellm's first request in a new process)."""
 
 FORK_POLLS_WITHIN_SECONDS = 2.0
-"""A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.37 s
-here, 0.40 s in the bench), where a worker started afresh takes 3.9-4.4 s. The turn then waits for the lost
-call's heartbeat timeout, its retry and (this worker ran the chat too) the dead fork's sticky-queue timeout:
-4.7 s from the kill here; the bench's split deployment, whose model-call fork alone is killed, 2.7 s."""
+"""A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.42-0.53
+s here, 0.34-0.43 s in the bench), where a worker started afresh takes 4.4-4.9 s. The turn then waits for the
+lost call's heartbeat timeout, its retry and (this worker ran the chat too) the dead fork's sticky-queue
+timeout: 3.8 s from the kill here (3 runs); in the bench's split deployment, whose model-call fork alone is
+killed, 1.9-2.3 s."""
 
 BOUND_AFTER_POLLING_SECONDS = (
     LLM_HEARTBEAT_TIMEOUT.total_seconds()
@@ -40,7 +41,7 @@ to: the killed call's heartbeat timeout, the first retry's backoff, the dead wor
 the fresh worker's first model call. It is measured from polling, not from the kill, so that a slow machine's
 process start (litellm's import is most of it) does not count; a regression it catches is the LLM call's
 heartbeat lost (its 120 s start-to-close would decide) or the 10 s sticky default back. Measured on 2 slow
-shared cores (4 runs): the restart took 3.9-4.4 s, the turn was done 2.2-2.3 s after it, 6.1-6.6 s after the
+shared cores (3 runs): the restart took 4.4-4.9 s, the turn was done 2.1 s after it, 6.5-7.0 s after the
 kill."""
 
 
