@@ -16,6 +16,7 @@ from harness.suite import Suite
 from harness.workers import WorkerProcess, children_of
 from orchestrator.conversation import Conversation
 from orchestrator.llm.model_call import LLM_HEARTBEAT_TIMEOUT, LLM_RETRY_POLICY
+from orchestrator.models import AgentReply
 from shared.process import STICKY_QUEUE_TIMEOUT
 from tests.conftest import STUB_LLM_TASK_QUEUE
 from tests.support.waiting import eventually
@@ -45,15 +46,21 @@ shared cores (3 runs): the restart took 4.4-4.9 s, the turn was done 2.1 s after
 kill."""
 
 
-async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
-    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
-) -> None:
+async def turn_with_a_call_in_flight(stack: Suite, llm_stub: LlmStub) -> asyncio.Task[AgentReply]:
+    """A new chat's turn whose model call the stub holds 5 s (its retry is answered "Recovered.")."""
     in_flight = completion("interrupted")
     in_flight.delay_seconds = 5.0
     llm_stub.script(in_flight, completion("Recovered."))
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
     turn = asyncio.create_task(chat.send("Long question"))
     await eventually(lambda: len(llm_stub.requests) == 1, what="the model call is in flight")
+    return turn
+
+
+async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
+    stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
+) -> None:
+    turn = await turn_with_a_call_in_flight(stack, llm_stub)
 
     killed = time.monotonic()
     stub_llm_worker.kill()
@@ -76,12 +83,7 @@ async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
 async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supervisor(
     stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
-    in_flight = completion("interrupted")
-    in_flight.delay_seconds = 5.0
-    llm_stub.script(in_flight, completion("Recovered."))
-    chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
-    turn = asyncio.create_task(chat.send("Long question"))
-    await eventually(lambda: len(llm_stub.requests) == 1, what="the model call is in flight")
+    turn = await turn_with_a_call_in_flight(stack, llm_stub)
 
     killed = time.monotonic()
     killed_fork = stub_llm_worker.kill_fork()
