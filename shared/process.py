@@ -84,10 +84,11 @@ def start_worker(main: Coroutine[Any, Any, None], preload: Callable[[], bool] | 
     exit_process(0)
 
 
-QUICK_DEATH_SECONDS = 5.0
-RESTART_PAUSE_SECONDS = 5.0
-"""A fork killed sooner than ``QUICK_DEATH_SECONDS`` after it was made, twice in a row, is replaced only after
-this pause: a worker killed as soon as it starts is not forked again in a tight loop."""
+QUICK_DEATH_SECONDS = 1.0
+"""A fork polls within half a second of being made: one that dies sooner most likely crashed as it started."""
+RESTART_PAUSE_SECONDS = 1.0
+"""After two such quick deaths in a row the next fork waits this long: a worker that cannot start is not
+forked again in a tight loop, and a worker killed again and again while it serves is replaced at once."""
 
 
 def supervise_forks() -> None:
