@@ -136,7 +136,8 @@ class WorkerProcess:
         return self.process.pid
 
     def pids(self) -> list[int]:
-        """This process and the worker it runs in a fork of itself, if it does (``supervise_forks``)."""
+        """This process and its live children: the fork it runs its worker in, if it does
+        (``supervise_forks``; a worker starts no other process)."""
         return [self.pid, *children_of(self.pid)]
 
     def spawn(self) -> WorkerProcess:
@@ -230,8 +231,8 @@ class WorkerProcess:
 
     def kill_fork(self) -> int:
         """Crash the process this worker runs in, a fork of its supervisor (SIGKILL, as the kernel's
-        out-of-memory killer would), and return its pid once the supervisor has reaped it: the supervisor
-        forks another (``until_polling`` waits for that one)."""
+        out-of-memory killer would), and return its pid once it is dead (a zombie at most, which its
+        supervisor reaps before it forks another; ``until_polling`` waits for that one)."""
         forks = children_of(self.pid)
         if len(forks) != 1:
             raise StackError(f"{self.spec.name} runs {len(forks)} forks of itself, not one")

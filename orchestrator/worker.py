@@ -125,9 +125,9 @@ def preload_model_calls() -> bool:
     if settings.worker_role == "workflows":
         return False
     use_bundled_cost_map()
-    from orchestrator.llm.activity import LlmActivities
+    from orchestrator.llm.activity import load_model_calls
 
-    LlmActivities(settings)  # what it loads stays in this process, for every fork
+    load_model_calls(settings)  # what it loads stays in this process, for every fork
     return True
 
 

@@ -85,10 +85,15 @@ def start_worker(main: Coroutine[Any, Any, None], preload: Callable[[], bool] | 
 
 
 QUICK_DEATH_SECONDS = 1.0
-"""A fork polls within half a second of being made: one that dies sooner most likely crashed as it started."""
+"""A fork polls 0.3-0.55 s after it is made: one that dies sooner than this most likely crashed as it started."""
 RESTART_PAUSE_SECONDS = 1.0
 """After two such quick deaths in a row the next fork waits this long: a worker that cannot start is not
 forked again in a tight loop, and a worker killed again and again while it serves is replaced at once."""
+MAX_QUICK_DEATHS = 5
+"""After this many quick deaths in a row the supervisor gives up (exit 1), so that what runs it (systemd,
+Kubernetes) sees a worker that cannot start."""
+PASSED_ON = (signal.SIGINT, signal.SIGTERM)
+"""The signals a supervisor passes on to its fork, to shut it down as it would alone."""
 
 
 def supervise_forks() -> None:
@@ -96,9 +101,9 @@ def supervise_forks() -> None:
     worker's supervisor, holding what it imported and nothing else (no thread, no connection, no event loop,
     so that a fork of it is sound). A child killed by a signal other than the ones this process passes on
     (SIGKILL from an operator or the kernel's out-of-memory killer, a crash) is replaced at once by another
-    fork: it polls within a second where a fresh process would first import for seconds. When the child
-    exits by itself, or after SIGINT or SIGTERM (passed on to it, to shut down as it would alone), this
-    process exits with the child's code. The child dies with this process (``die_with_parent``)."""
+    fork: it polls within a second, where a fresh process would first import for seconds. When the child
+    exits by itself, or after SIGINT or SIGTERM (``PASSED_ON`` to it), this process exits with the child's
+    code. The child dies with this process (``die_with_parent``)."""
     supervisor = os.getpid()
     child = 0
     stopping: int | None = None
@@ -110,38 +115,43 @@ def supervise_forks() -> None:
         if child:
             _signal_if_alive(child, signum)
 
-    own_handlers = {signum: signal.signal(signum, pass_on) for signum in (signal.SIGINT, signal.SIGTERM)}
+    own_handlers = {signum: signal.signal(signum, pass_on) for signum in PASSED_ON}
     configure_logging()
     gc.freeze()  # what the imports built stays shared with every child, not copied as the collector walks it
-    while True:
+    log = get_logger(__name__)
+    while stopping is None:
         forked_at = time.monotonic()
+        signal.pthread_sigmask(signal.SIG_BLOCK, PASSED_ON)  # until the new child is known: then passed on
         child = os.fork()
         if child == 0:
             for signum, handler in own_handlers.items():
                 signal.signal(signum, handler)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, PASSED_ON)
             if (hook := die_with_parent()) is not None:
                 hook()
             if os.getppid() != supervisor:  # it died between the fork and the hook
                 os._exit(1)
             return
-        if stopping is not None:  # a signal came while forking, before the child could be told
-            _signal_if_alive(child, stopping)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, PASSED_ON)
         _, status = os.waitpid(child, 0)
+        dead, child = child, 0
         code = os.waitstatus_to_exitcode(status)
-        if stopping is not None or code >= 0 or -code in (signal.SIGINT, signal.SIGTERM):
+        if stopping is not None or code >= 0 or -code in PASSED_ON:
             exit_process(code if code >= 0 else 128 - code)
         lived = time.monotonic() - forked_at
-        get_logger(__name__).warning(
+        quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
+        if quick_deaths >= MAX_QUICK_DEATHS:
+            log.error("worker process keeps dying as it starts; giving up", deaths=quick_deaths)
+            exit_process(1)
+        log.warning(
             "worker process killed; forking another",
-            pid=child,
-            signal=signal.Signals(-code).name,
+            pid=dead,
+            signal=signal.strsignal(-code) or -code,
             lived_seconds=round(lived, 2),
         )
-        quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
         if quick_deaths > 1:
             time.sleep(RESTART_PAUSE_SECONDS)
-            if stopping is not None:
-                exit_process(128 + stopping)
+    exit_process(128 + stopping)
 
 
 def _signal_if_alive(pid: int, signum: int) -> None:

@@ -114,7 +114,8 @@ class Recovery(BaseModel):
         "or the rest of a model call that went on while its workflow's worker was replaced.",
     )
     kill_to_polling_s: float | None = Field(
-        default=None, description="A restarted worker polls again (only where the worker is restarted)."
+        default=None,
+        description="The worker polls again: restarted, or replaced by its supervisor (only where it is).",
     )
     phases: RecoveryPhases
 
@@ -208,7 +209,7 @@ def recovery_detail(path: Recovery) -> str:
     """The figures behind a recovery: kill to reply, and what is not recovery's (the restart, a rerun)."""
     parts = [f"kill -> reply {path.kill_to_reply_s:.1f} s"]
     if path.kill_to_polling_s is not None:
-        parts.append(f"the restarted worker polls after {path.kill_to_polling_s:.1f} s")
+        parts.append(f"the new worker polls after {path.kill_to_polling_s:.1f} s")
     if path.rerun_s:
         parts.append(f"less {path.rerun_label} ({path.rerun_s:g} s)")
     return "; ".join(parts)

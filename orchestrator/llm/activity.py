@@ -70,16 +70,23 @@ NOT_RETRYABLE: tuple[type[Exception], ...] = (
 )
 
 
+def load_model_calls(settings: OrchestratorSettings) -> None:
+    """Load what this process's model calls need before the first of them: what litellm's first call
+    imports, the offline model (when it is the one), the models' tokenizers. A supervisor loads it once for
+    all its forks (``orchestrator.worker.preload_model_calls``); a second time costs nothing."""
+    litellm.suppress_debug_info = True  # no "Give Feedback" banners in worker logs
+    preload_litellm()
+    if settings.is_offline:
+        register_offline_model()
+    load_tokenizers(settings.models)
+
+
 class LlmActivities:
     """The LLM activity, bound to the worker's settings."""
 
     def __init__(self, settings: OrchestratorSettings) -> None:
         self._settings = settings
-        litellm.suppress_debug_info = True  # no "Give Feedback" banners in worker logs
-        preload_litellm()
-        if settings.is_offline:
-            register_offline_model()
-        load_tokenizers(settings.models)
+        load_model_calls(settings)
 
     @activity.defn(name=CALL_LLM)
     async def call_llm(self, request: LlmRequest) -> LlmResponse:

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import litellm
+from litellm.utils import huggingface_tokenizer_kind
 
 from orchestrator.llm.context_window import result_tokens
 from orchestrator.models import ChatMessage, FunctionTool
@@ -39,14 +40,13 @@ def model_window(model: str, configured: int | None = None) -> int:
 
 
 def load_tokenizers(models: Sequence[str]) -> None:
-    """Load each of ``models``' tokenizers now: a process's first count loads it (tiktoken's encoding, 0.12-0.16
-    s here), and a worker's first call may be the retry of one its predecessor lost. A tokenizer that cannot
-    be loaded now is left to the first call, which reports why."""
+    """Load now the tokenizers of ``models`` that litellm has with it (tiktoken's encodings, Anthropic's): a
+    process's first count loads its model's (0.12-0.28 s here), and a worker's first call may be the retry of
+    one its predecessor lost. A tokenizer litellm would fetch from the Hugging Face Hub (Llama's, Cohere's) is
+    left to the first call that needs it: a worker needs no internet to start."""
     for model in models:
-        try:
+        if huggingface_tokenizer_kind(model) in (None, "anthropic"):
             TokenCounter(model).request([ChatMessage(role="user", content="")])
-        except Exception:  # a warm-up only: the call that needs it raises it again
-            continue
 
 
 class TokenCounter:

@@ -8,7 +8,7 @@ from temporalio.client import WorkflowHandle
 from orchestrator.approvals import APPROVAL_POLICY
 from orchestrator.chat_opening import OPEN_CHAT
 from orchestrator.identity_checks import SIGN_CALL_PROOF, VERIFY_IDENTITY
-from orchestrator.llm.model_call import LLM_RETRY_POLICY, LLM_TIMEOUT
+from orchestrator.llm.model_call import LLM_RETRY_POLICY
 from orchestrator.llm.names import CALL_LLM, LLM_MODELS
 from orchestrator.service_directory import TOOL_SERVICES
 from tests.support.payloads import payload_json
@@ -20,7 +20,7 @@ WORKER_STEPS = {OPEN_CHAT, VERIFY_IDENTITY, SIGN_CALL_PROOF, APPROVAL_POLICY, TO
 def llm_retry_backoff_seconds(retries: int) -> float:
     """What the first ``retries`` retries of a model call wait before they start (``LLM_RETRY_POLICY``)."""
     policy = LLM_RETRY_POLICY
-    longest = (policy.maximum_interval or LLM_TIMEOUT).total_seconds()
+    longest = (policy.maximum_interval or 100 * policy.initial_interval).total_seconds()  # Temporal's default
     return sum(
         min(policy.initial_interval.total_seconds() * policy.backoff_coefficient**retry, longest)
         for retry in range(retries)

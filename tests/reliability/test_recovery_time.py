@@ -26,7 +26,7 @@ FIRST_MODEL_CALL_SECONDS = 1.0
 
 FORK_POLLS_WITHIN_SECONDS = 2.0
 """A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.42-0.53
-s here, 0.34-0.43 s in the bench), where a worker started afresh takes 4.4-4.9 s. The turn then waits for the
+s here, 0.34-0.43 s in the bench), where a worker started afresh takes 3.9-4.9 s. The turn then waits for the
 lost call's heartbeat timeout, its retry and (this worker ran the chat too) the dead fork's sticky-queue
 timeout: 3.8 s from the kill here (3 runs); in the bench's split deployment, whose model-call fork alone is
 killed, 1.9-2.3 s."""
@@ -42,8 +42,8 @@ to: the killed call's heartbeat timeout, the first retry's backoff, the dead wor
 the fresh worker's first model call. It is measured from polling, not from the kill, so that a slow machine's
 process start (litellm's import is most of it) does not count; a regression it catches is the LLM call's
 heartbeat lost (its 120 s start-to-close would decide) or the 10 s sticky default back. Measured on 2 slow
-shared cores (3 runs): the restart took 4.4-4.9 s, the turn was done 2.1 s after it, 6.5-7.0 s after the
-kill."""
+shared cores (11 runs): the restart took 3.9-4.9 s, the turn was done 2.1-2.3 s after it, 6.1-7.0 s after
+the kill."""
 
 
 async def turn_with_a_call_in_flight(stack: Suite, llm_stub: LlmStub) -> asyncio.Task[AgentReply]:
@@ -94,8 +94,7 @@ async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supe
 
     print(f"\nreplaced by a fork: polling {polling:.2f} s after the kill, turn completed after {done:.2f} s")
     assert reply.text == "Recovered."
-    assert stub_llm_worker.running(), "the supervisor itself lives on"
-    assert [fork for fork in children_of(stub_llm_worker.pid) if fork != killed_fork], "it forked another"
+    assert killed_fork not in stub_llm_worker.pids()
     assert polling < FORK_POLLS_WITHIN_SECONDS, "the new fork imports nothing before it polls"
 
 
@@ -104,7 +103,7 @@ async def test_a_supervised_worker_stopped_by_sigterm_shuts_down_with_its_fork(
 ) -> None:
     (fork,) = children_of(stub_llm_worker.pid)
 
-    code = stub_llm_worker.stop()
+    code = await asyncio.to_thread(stub_llm_worker.stop)
 
     try:
         assert code == 0, stub_llm_worker.log()[-2000:]
