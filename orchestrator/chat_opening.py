@@ -15,11 +15,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.exceptions import ActivityError
 
-from orchestrator.identity_checks import CHECK_RETRIES, CHECK_TIMEOUT, IdentityActivities, refusal_in
+from orchestrator.identity_checks import IdentityActivities, token_checking_step
 from orchestrator.service_directory import ServiceDirectory, TeamEndpoint
-from orchestrator.worker_steps import run_step
 from shared.identity.identity import Identity
 
 OPEN_CHAT = "open_chat"
@@ -50,15 +48,4 @@ class ChatOpener:
 async def opened(token: str | None) -> OpenedChat:
     """From workflow code: the chat's owner (who ``token`` belongs to) and its tool services;
     ``TokenRefused`` if the token is refused."""
-    try:
-        return await run_step(
-            OPEN_CHAT,
-            [token],
-            start_to_close=CHECK_TIMEOUT,
-            retry_policy=CHECK_RETRIES,
-            result_type=OpenedChat,
-        )
-    except ActivityError as error:
-        if (refusal := refusal_in(error)) is not None:
-            raise refusal from None
-        raise
+    return await token_checking_step(OPEN_CHAT, token, OpenedChat)

@@ -63,7 +63,7 @@ class ToolDiscovery:
         self.discovered_at = discovered_at
         """When every service's tools were last found (None: not known, in chats from before refreshes)."""
         self._rediscovery: asyncio.Task[None] | None = None
-        self._services: asyncio.Task[list[TeamEndpoint]] | list[TeamEndpoint] | None = None
+        self._services: asyncio.Future[list[TeamEndpoint]] | None = None
         """The service directory for the next discovery, read ahead of it (or being read)."""
 
     def read_directory_now(self) -> None:
@@ -74,7 +74,8 @@ class ToolDiscovery:
 
     def directory_read(self, services: list[TeamEndpoint]) -> None:
         """The service directory for the first discovery, as the chat's opening step read it."""
-        self._services = services
+        self._services = asyncio.get_running_loop().create_future()
+        self._services.set_result(services)
 
     async def discover_once(self, asker: Identity) -> None:
         """Find every service's tools ``asker`` may use, unless that is done already."""
@@ -151,9 +152,7 @@ class ToolDiscovery:
     async def _directory(self) -> list[TeamEndpoint]:
         """The service directory read ahead for this discovery, else read now."""
         ahead, self._services = self._services, None
-        if ahead is None:
-            return await _tool_services()
-        return ahead if isinstance(ahead, list) else await ahead
+        return await (ahead or _tool_services())
 
 
 async def _tool_services() -> list[TeamEndpoint]:

@@ -9,7 +9,7 @@ made for it. With identity off the verifier answers "the local developer" and no
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
@@ -32,6 +32,8 @@ UNCHECKED_LOCAL_PATCH = "unchecked-local-messages"
 """Runs past it take a tokenless message in a chat opened with identity off without a worker step."""
 IDENTITY_REFUSED = "IdentityRefused"
 """The failure type of a refused token: the message says why and what to do."""
+T = TypeVar("T")
+
 CHECK_TIMEOUT = timedelta(seconds=15)
 CHECK_RETRIES = RetryPolicy(maximum_attempts=3)
 """A check or a proof that keeps failing (not a refusal: that is final) fails its step after three tries."""
@@ -83,26 +85,21 @@ async def verified(token: str | None) -> Identity:
     """From workflow code: who ``token`` belongs to; ``TokenRefused`` if it is refused."""
     if not patches.patched(IDENTITY_PATCH):
         return LOCAL_DEVELOPER
+    return await token_checking_step(VERIFY_IDENTITY, token, Identity)
+
+
+async def token_checking_step(name: str, token: str | None, result_type: type[T]) -> T:
+    """From workflow code: the worker step ``name``, which checks ``token`` first (``verify_identity``, a
+    chat's ``open_chat``); ``TokenRefused`` if the token is refused, any other failure as the step's."""
     try:
         return await run_step(
-            VERIFY_IDENTITY,
-            [token],
-            start_to_close=CHECK_TIMEOUT,
-            retry_policy=CHECK_RETRIES,
-            result_type=Identity,
+            name, [token], start_to_close=CHECK_TIMEOUT, retry_policy=CHECK_RETRIES, result_type=result_type
         )
     except (ActivityError, ApplicationError) as error:  # a local activity's failure may come unwrapped
-        if (refusal := refusal_in(error)) is not None:
-            raise refusal from None
+        cause = root_cause(error)
+        if isinstance(cause, ApplicationError) and cause.type == IDENTITY_REFUSED:
+            raise TokenRefused(cause.message) from None
         raise
-
-
-def refusal_in(error: BaseException) -> TokenRefused | None:
-    """The token's refusal a worker step's failure ``error`` carries; None for any other failure."""
-    cause = root_cause(error)
-    if isinstance(cause, ApplicationError) and cause.type == IDENTITY_REFUSED:
-        return TokenRefused(cause.message)
-    return None
 
 
 def shown_as(sender: Identity, given: str | None, nobody: str) -> str:

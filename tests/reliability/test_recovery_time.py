@@ -46,21 +46,23 @@ shared cores (11 runs): the restart took 3.9-4.9 s, the turn was done 2.1-2.3 s 
 the kill."""
 
 
-async def turn_with_a_call_in_flight(stack: Suite, llm_stub: LlmStub) -> asyncio.Task[AgentReply]:
-    """A new chat's turn whose model call the stub holds 5 s (its retry is answered "Recovered.")."""
+async def turn_with_a_call_in_flight(
+    stack: Suite, llm_stub: LlmStub
+) -> tuple[Conversation, asyncio.Task[AgentReply]]:
+    """A new chat and its turn, whose model call the stub holds 5 s (its retry is answered "Recovered.")."""
     in_flight = completion("interrupted")
     in_flight.delay_seconds = 5.0
     llm_stub.script(in_flight, completion("Recovered."))
     chat = await Conversation.start(stack.client, task_queue=STUB_LLM_TASK_QUEUE)
     turn = asyncio.create_task(chat.send("Long question"))
     await eventually(lambda: len(llm_stub.requests) == 1, what="the model call is in flight")
-    return turn
+    return chat, turn
 
 
 async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
     stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
-    turn = await turn_with_a_call_in_flight(stack, llm_stub)
+    _, turn = await turn_with_a_call_in_flight(stack, llm_stub)
 
     killed = time.monotonic()
     stub_llm_worker.kill()
@@ -83,7 +85,7 @@ async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
 async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supervisor(
     stack: Suite, stub_llm_worker: WorkerProcess, llm_stub: LlmStub
 ) -> None:
-    turn = await turn_with_a_call_in_flight(stack, llm_stub)
+    chat, turn = await turn_with_a_call_in_flight(stack, llm_stub)
 
     killed = time.monotonic()
     killed_fork = stub_llm_worker.kill_fork()
@@ -94,7 +96,15 @@ async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supe
 
     print(f"\nreplaced by a fork: polling {polling:.2f} s after the kill, turn completed after {done:.2f} s")
     assert reply.text == "Recovered."
-    assert killed_fork not in stub_llm_worker.pids()
+    retried_on = {
+        event.activity_task_started_event_attributes.identity.partition("@")[0]
+        for event in (await chat.handle.fetch_history()).events
+        if event.HasField("activity_task_started_event_attributes")
+        and event.activity_task_started_event_attributes.attempt > 1
+    }
+    assert retried_on == {str(pid) for pid in children_of(stub_llm_worker.pid)} - {str(killed_fork)}, (
+        "the lost call ran again on the supervisor's new fork"
+    )
     assert polling < FORK_POLLS_WITHIN_SECONDS, "the new fork imports nothing before it polls"
 
 
