@@ -26,7 +26,6 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from harness.server import REPO_ROOT, StackError
-from orchestrator.llm.names import llm_task_queue
 from orchestrator.settings import ROLE_VARIABLE, TASK_QUEUE_VARIABLE
 from shared.process import die_with_parent
 from shared.topology import ORCHESTRATOR, Topology, load_topology
@@ -47,7 +46,8 @@ class WorkerSpec:
     serves_nexus: bool = False
     """A tool team's worker: up only once its Nexus poller polls too, not just its workflow poller."""
     serves_workflows: bool = True
-    """False for a worker of activities alone (the orchestrator's ``llm`` role): up once it polls for them."""
+    """False for a worker of activities alone (the orchestrator's ``activities`` role): up once it polls for
+    them."""
 
 
 def topology_workers(topology: Topology) -> dict[str, WorkerSpec]:
@@ -67,17 +67,16 @@ def orchestrator_on(task_queue: str, **env: str) -> WorkerSpec:
 
 
 def by_role(spec: WorkerSpec) -> tuple[WorkerSpec, WorkerSpec]:
-    """An orchestrator worker as two processes, as the recommended deployment runs it: one for the chats'
-    workflows (``workflows`` role) and one for the model calls (``llm`` role, on their own queue)."""
+    """An orchestrator worker as two processes by role: one for the chats' workflows (``workflows``) and one
+    for their activities, the model calls among them (``activities``)."""
     workflows = replace(spec, env={**spec.env, ROLE_VARIABLE: "workflows"})
-    model_calls = replace(
+    activities = replace(
         spec,
-        name=f"{spec.name}-llm",
-        task_queue=llm_task_queue(spec.task_queue),
-        env={**spec.env, ROLE_VARIABLE: "llm"},
+        name=f"{spec.name}-activities",
+        env={**spec.env, ROLE_VARIABLE: "activities"},
         serves_workflows=False,
     )
-    return workflows, model_calls
+    return workflows, activities
 
 
 def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:

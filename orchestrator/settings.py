@@ -27,11 +27,14 @@ MODEL_ID = re.compile(r"[\w.:@+-]+(/[\w.:@+-]+)*")
 TASK_QUEUE_VARIABLE = "ORCHESTRATOR_TASK_QUEUE"
 """The variable naming the task queue the worker polls (a second orchestrator, with another model, say)."""
 ROLE_VARIABLE = "ORCHESTRATOR_WORKER_ROLE"
-"""The variable naming what a worker process runs: ``all``, ``workflows`` or ``llm`` (``WorkerRole``)."""
+"""The variable naming what a worker process runs: ``all``, ``workflows`` or ``activities`` (``WorkerRole``)."""
 
-WorkerRole = Literal["all", "workflows", "llm"]
-"""What one orchestrator worker process runs: ``workflows``, the chats and their short steps on the task
-queue; ``llm``, the model calls on the queue of their own (``llm.names.llm_task_queue``); ``all``, both."""
+WorkerRole = Literal["all", "workflows", "activities"]
+"""What one orchestrator worker process runs: ``workflows``, the chats' workflows; ``activities``, every
+activity of the chats (their model calls, tools and short steps); ``all``, both, and then the model calls a
+chat schedules start at once in the process that runs it."""
+OLD_ROLE_NAMES = {"llm": "activities"}
+"""Roles by the names an earlier version gave them (its ``llm`` process made the model calls)."""
 
 
 class SettingsError(SettingsProblem):
@@ -83,9 +86,9 @@ class OrchestratorSettings(BaseModel):
     )
     worker_role: WorkerRole = Field(
         default="all",
-        description="ORCHESTRATOR_WORKER_ROLE: what this process runs: `all` (default), `workflows` (the chats; "
-        "it never loads litellm, so it starts in a second) or `llm` (the model calls), to run them in "
-        "processes of their own.",
+        description="ORCHESTRATOR_WORKER_ROLE: what this process runs: `all` (default: the chats' workflows and "
+        "their activities, model calls among them), `workflows` (it never loads litellm, so it starts in a "
+        "second) or `activities` (`llm` in an earlier version), to run them in processes of their own.",
     )
     approval_required: str = Field(
         default="",
@@ -101,6 +104,11 @@ class OrchestratorSettings(BaseModel):
         description="AGENT_APPROVAL_TIMEOUT: seconds a call gated by AGENT_APPROVAL_REQUIRED waits for a "
         "decision before it counts as denied.",
     )
+
+    @field_validator("worker_role", mode="before")
+    @classmethod
+    def _current_role_name(cls, value: object) -> object:
+        return OLD_ROLE_NAMES.get(value, value) if isinstance(value, str) else value
 
     @field_validator("fallback_models", mode="before")
     @classmethod

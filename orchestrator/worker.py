@@ -1,11 +1,12 @@
 """The orchestrator's worker: ``python -m orchestrator.worker [--profile orchestrator]``.
 
-It runs ``AgentWorkflow`` (and the tool gateway's workflow), the chats' short steps, the local tools and the
-service directory on the orchestrator's task queue in namespace ``default``, and the model calls on their
-own queue (``llm_task_queue``). ``ORCHESTRATOR_WORKER_ROLE`` splits them: ``workflows`` runs the first part
-and never imports litellm (it polls within a second of its start), ``llm`` the model calls; the default,
-``all``, runs both in one process. A process that makes model calls imports litellm before it serves and
-runs its worker in a forked child, which it replaces at once if it is killed (``shared.process``).
+It runs ``AgentWorkflow`` (and the tool gateway's workflow) and their activities (the model calls, the chats'
+short steps, the local tools, the service directory) on the orchestrator's task queue in namespace
+``default``. In one worker, a chat's model call starts at once in the process that schedules it (eager
+activities). ``ORCHESTRATOR_WORKER_ROLE`` splits them: ``workflows`` runs the workflows and never imports
+litellm (it polls within a second of its start), ``activities`` the activities; the default, ``all``, runs
+both. A process that runs the activities imports litellm before it serves and runs its worker in a forked
+child, which it replaces at once if it is killed (``shared.process``).
 """
 
 from __future__ import annotations
@@ -47,36 +48,45 @@ from the internet instead of using the copy litellm ships."""
 def build_workers(
     client: Client, settings: OrchestratorSettings, identity: IdentitySettings | None = None
 ) -> list[Worker]:
-    """The Temporal workers of one process, by its role (``settings.worker_role``): the chats' worker, the
-    model calls' worker, or both. The model calls' worker loads litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP``
-    first (``main`` does)."""
+    """The Temporal workers of one process, by its role (``settings.worker_role``): the chats' workflows, their
+    activities, or both on one worker, so that a model call starts eagerly in the process whose chat
+    scheduled it. The activities load litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP`` first (``main`` does)."""
     role = settings.worker_role
-    model_calls: list[Any] = []
-    if role != "workflows":
-        # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
-        # before litellm is imported, and a process of the ``workflows`` role never imports it.
-        from orchestrator.llm.activity import LlmActivities
+    workflows = [AgentWorkflow, ToolGatewayWorkflow] if role != "activities" else []
+    if role == "workflows":
+        return [chats_worker(client, settings, workflows, [])]
+    # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
+    # before litellm is imported, and a process of the ``workflows`` role never imports it.
+    from orchestrator.llm.activity import LlmActivities
 
-        llm = LlmActivities(settings)
-        model_calls = [llm.call_llm, llm.summarize_history]
-    workers = []
-    if role != "llm":
-        # In one process with the model calls, it serves them too: calls an earlier version scheduled on the
-        # chats' own queue.
-        workers.append(chats_worker(client, settings, identity, model_calls))
-    if model_calls:
-        workers.append(Worker(client, task_queue=llm_task_queue(settings.task_queue), activities=model_calls))
-    return workers
+    llm = LlmActivities(settings)
+    model_calls = [llm.call_llm, llm.summarize_history]
+    return [
+        chats_worker(
+            client, settings, workflows, [*model_calls, *chat_activities(client, settings, identity)]
+        ),
+        # The calls that runs of the version before scheduled on a queue of their own, and retry there.
+        Worker(client, task_queue=llm_task_queue(settings.task_queue), activities=model_calls),
+    ]
 
 
 def chats_worker(
-    client: Client,
-    settings: OrchestratorSettings,
-    identity: IdentitySettings | None,
-    model_calls: Sequence[Any] = (),
+    client: Client, settings: OrchestratorSettings, workflows: Sequence[type], activities: Sequence[Any]
 ) -> Worker:
-    """The worker of the chats' task queue: the workflows, their steps, the local tools (and
-    ``model_calls``, when this process makes them)."""
+    """The worker of the chats' task queue, running ``workflows`` and ``activities`` (either may be none)."""
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=workflows,
+        activities=activities,
+        sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
+    )
+
+
+def chat_activities(
+    client: Client, settings: OrchestratorSettings, identity: IdentitySettings | None
+) -> list[Any]:
+    """The chats' activities besides their model calls: their short steps and the local and MCP tools."""
     weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
     identity = IdentitySettings.from_env() if identity is None else identity
     # Inconsistent identity settings (an issuer without its keys) stop the worker here.
@@ -84,22 +94,15 @@ def chats_worker(
     mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
     directory = ServiceDirectory(client, [server.name for server in mcp_servers])
     opener = ChatOpener(checks, directory)
-    return Worker(
-        client,
-        task_queue=settings.task_queue,
-        workflows=[AgentWorkflow, ToolGatewayWorkflow],
-        activities=[
-            *model_calls,
-            llm_models_activity(settings.models),
-            opener.open_chat,
-            directory.tool_services,
-            approval_policy_activity(settings.approval_policy()),
-            *checks.activities(),
-            *(tool_activity(tool) for tool in LOCAL_TOOLS),
-            *mcp_activities(mcp_servers),
-        ],
-        sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
-    )
+    return [
+        llm_models_activity(settings.models),
+        opener.open_chat,
+        directory.tool_services,
+        approval_policy_activity(settings.approval_policy()),
+        *checks.activities(),
+        *(tool_activity(tool) for tool in LOCAL_TOOLS),
+        *mcp_activities(mcp_servers),
+    ]
 
 
 def mcp_activities(servers: list[McpServerConfig]) -> list[Any]:

@@ -1,10 +1,10 @@
-"""Is an orchestrator worker there to take a chat's messages, and one to make its model calls? The server
+"""Is an orchestrator worker there to take a chat's messages, and one to run its activities (its model calls)? The server
 knows who polls a task queue (``DescribeTaskQueue``): a live worker polls again at least once a minute, while
 a stopped one stays listed for minutes, its last poll getting older. So no poller, or none within
 ``LIVE_POLL_SECONDS``, means no worker; a recent poller is only probably alive. A chat client asks before it
 sends and while it waits, and says what to start instead of waiting forever. The chats' queue is asked for
-workflow pollers and the model calls' queue (``llm_task_queue``) for activity pollers: a deployment by role
-(``ORCHESTRATOR_WORKER_ROLE``) may run one kind without the other."""
+workflow pollers, then for activity pollers: a deployment by role (``ORCHESTRATOR_WORKER_ROLE``) may run one
+kind without the other."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from orchestrator.llm.names import LLM_QUEUE_SUFFIX, llm_task_queue
 from orchestrator.settings import ROLE_VARIABLE, TASK_QUEUE_VARIABLE
 from shared.topology import load_topology
 
@@ -35,8 +34,9 @@ class WorkerPresence:
     task_queue: str
     last_poll_seconds: float | None
     """How long ago the most recent poller polled; None when the server lists none."""
-    model_calls: bool = False
-    """Whether ``task_queue`` is a chats' model-call queue (polled by a worker of role ``llm`` or ``all``)."""
+    activities: bool = False
+    """Whether these are the pollers of the chats' activities (a worker of role ``activities`` or ``all``),
+    not of their workflows."""
 
     @property
     def absent(self) -> bool:
@@ -46,45 +46,43 @@ class WorkerPresence:
     def advice(self) -> str:
         """One sentence: which worker is missing and the command that starts it."""
         where = f"task queue {self.task_queue!r} (namespace {self.namespace})"
-        worker = "orchestrator worker for model calls" if self.model_calls else "orchestrator worker"
+        worker = "orchestrator worker for model calls" if self.activities else "orchestrator worker"
         if self.last_poll_seconds is None:
             missing = f"No {worker} polls {where}"
         elif self.absent:
             missing = f"No {worker} has polled {where} for {self.last_poll_seconds:.0f} s"
         else:
-            work = "model calls" if self.model_calls else "messages"
+            work = "model calls" if self.activities else "messages"
             missing = (
                 f"No {worker} takes {work} on {where}: the last one seen polled "
                 f"{self.last_poll_seconds:.0f} s ago and may have stopped"
             )
-        return f"{missing}. Start one: {start_command(self.task_queue, self.model_calls)}."
+        return f"{missing}. Start one: {start_command(self.task_queue, self.activities)}."
 
 
-def start_command(task_queue: str, model_calls: bool = False) -> str:
-    """How to start a worker for ``task_queue`` (with ``model_calls``, the model-call queue named after a
-    chats' queue): the topology's queue needs no setting; the whole local suite starts with ``scripts/demo``."""
-    chats_queue = task_queue.removesuffix(LLM_QUEUE_SUFFIX) if model_calls else task_queue
-    role = f"{ROLE_VARIABLE}=llm " if model_calls else ""
-    if chats_queue == load_topology().orchestrator.task_queue:
+def start_command(task_queue: str, activities: bool = False) -> str:
+    """How to start a worker for the chats of ``task_queue`` (with ``activities``, one for their activities):
+    the topology's queue needs no setting; the whole local suite starts with ``scripts/demo``."""
+    role = f"{ROLE_VARIABLE}=activities " if activities else ""
+    if task_queue == load_topology().orchestrator.task_queue:
         anything = (
             "`python -m orchestrator.worker`, which runs both kinds"
-            if model_calls
+            if activities
             else "the whole local suite: `scripts/demo`"
         )
         return f"`{role}python -m orchestrator.worker` (or {anything})"
-    return f"`{role}{TASK_QUEUE_VARIABLE}={chats_queue} python -m orchestrator.worker`"
+    return f"`{role}{TASK_QUEUE_VARIABLE}={task_queue} python -m orchestrator.worker`"
 
 
 async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | None:
     """Who works on the chats of ``task_queue`` in the client's namespace: its workflow pollers, and, when
-    some are there, its model-call queue's activity pollers; the first of the two found absent, else the
-    chats'. None when the server does not say (no permission to describe task queues, or no answer in
+    some are there, its activity pollers; the first of the two found absent, else the workflows'. None when the server does not say (no permission to describe task queues, or no answer in
     ``LOOK_TIMEOUT_SECONDS``)."""
     chats = await _pollers(client, task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
     if chats is None or chats.absent:
         return chats
-    model_calls = await _pollers(client, llm_task_queue(task_queue), TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
-    return model_calls if model_calls is not None and model_calls.absent else chats
+    activities = await _pollers(client, task_queue, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)
+    return activities if activities is not None and activities.absent else chats
 
 
 async def _pollers(client: Client, task_queue: str, kind: TaskQueueType.ValueType) -> WorkerPresence | None:
@@ -106,5 +104,5 @@ async def _pollers(client: Client, task_queue: str, kind: TaskQueueType.ValueTyp
         client.namespace,
         task_queue,
         min(ages) if ages else None,
-        model_calls=kind == TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        activities=kind == TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     )

@@ -1,8 +1,9 @@
 """The measurements of ``scripts/bench``, on a suite of their own: the tool workers, the orchestrator worker
 with the offline model, a second orchestrator whose model is the stub on 127.0.0.1 (in this process), run as
-the recommended deployment runs it (a process for the chats' workflows, one for the model calls:
-``harness.workers.by_role``), and the baseline's worker (``harness.bench.baseline``); the recovery
-measurements start replicas of the stub-model workers and of the IT worker."""
+the recommended deployment runs it (two processes of the ``all`` role), the same deployed by role on a queue
+of its own (a process for the chats' workflows, one for their activities: ``harness.workers.by_role``), and
+the baseline's worker (``harness.bench.baseline``); the recovery measurements start a replica of the IT
+worker."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
 
 STUB_TASK_QUEUE = "bench-stub-model"
+BY_ROLE_TASK_QUEUE = "bench-stub-model-by-role"
 STUB_REPLY = "Hello from the stub model."
 MODEL_LATENCY_SECONDS = 1.0
 TURN_KINDS = {  # kind: (message, how many remote tools the offline model calls for it)
@@ -88,8 +90,15 @@ async def run_bench(counts: BenchCounts, state_dir: Path) -> BenchReport:
     """Every measurement in turn, on a suite started (and stopped) in ``state_dir`` on free ports."""
     started_at, started = datetime.now(UTC), time.perf_counter()
     stub = LlmStub(responder=lambda _body: completion(STUB_REPLY), record_requests=False).start()
-    stubbed = by_role(orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings()))
-    workers = [*topology_workers(load_topology()).values(), *stubbed, baseline_worker()]
+    stubbed = orchestrator_on(STUB_TASK_QUEUE, **stub.model_settings())
+    stubbed_by_role = by_role(orchestrator_on(BY_ROLE_TASK_QUEUE, **stub.model_settings()))
+    workers = [
+        *topology_workers(load_topology()).values(),
+        stubbed,
+        replica(stubbed),
+        *stubbed_by_role,
+        baseline_worker(),
+    ]
     env = offline_settings(state_dir / "tickets.db")
     try:
         async with running_suite(state_dir / "suite", env=env, workers=workers) as suite:
@@ -168,9 +177,9 @@ async def chats_at_once(suite: Suite, stub: LlmStub, chats: int) -> ChatsAtOnce:
 
 
 def stub_workers(suite: Suite) -> list[WorkerProcess]:
-    """The stub-model orchestrator's processes: its chats' workflows, its model calls."""
-    workflows = suite.workers[STUB_TASK_QUEUE]
-    return [workflows, suite.workers[by_role(workflows.spec)[1].name]]
+    """The stub-model orchestrator's two processes (of the ``all`` role)."""
+    first = suite.workers[STUB_TASK_QUEUE]
+    return [first, suite.workers[replica(first.spec).name]]
 
 
 async def chats_taking_turns(
@@ -275,62 +284,58 @@ async def largest_run_bytes(client: Client, workflow_id: str) -> int:
 
 
 async def recovery(suite: Suite, stub: LlmStub) -> list[Recovery]:
-    """A worker SIGKILLed mid-turn, five ways: the stub-model orchestrator's lone workflow worker, restarted
-    at once, and its lone model-call worker's process, which its supervisor replaces (``supervise_forks``);
-    then, with a replica of each of its processes running (the recommended deployment), not restarted: the
-    model-call worker running the call, and the workflow worker running the chat; and one of two IT workers
-    mid-tool. A retried model call is answered at once, so each figure is what the failure costs, not the
-    model."""
-    lone = await workflow_worker_killed(suite, stub, restarted=True)
-    lone_model_call = await model_call_worker_killed(suite, stub, lone=True)
-    for worker in stub_workers(suite):
-        await suite.start_worker(replica(worker.spec))
-    model_call = await model_call_worker_killed(suite, stub, lone=False)
-    chat = await workflow_worker_killed(suite, stub, restarted=False)
+    """A worker SIGKILLed mid-turn, four ways: of the stub-model orchestrator's two processes, the one running
+    the chat and its model call, not restarted; then, the other one left alone, the process its worker runs
+    in, which its supervisor replaces (``supervise_forks``); the lone workflows process of the deployment by
+    role, restarted at once; and one of two IT workers mid-tool. A retried model call is answered at once, so
+    each figure is what the failure costs, not the model."""
+    beside_another = await worker_killed_mid_call(suite, stub, lone=False)
+    lone = await worker_killed_mid_call(suite, stub, lone=True)
+    by_role_restarted = await workflows_process_killed(suite, stub)
     await suite.start_worker(replica(suite.workers[SLOW_TEAM].spec))
     tool = await tool_worker_killed_beside_another(suite, stub)
-    return [lone, lone_model_call, model_call, chat, tool]
+    return [beside_another, lone, by_role_restarted, tool]
 
 
-async def workflow_worker_killed(suite: Suite, stub: LlmStub, restarted: bool) -> Recovery:
-    """The workflow worker that runs a chat killed ``KILL_AFTER_SECONDS`` into a model call (which goes on,
-    in the model-call worker, for ``CALL_LEFT_SECONDS`` more); ``restarted``: a lone worker, started again at
-    once, else one of two."""
+async def worker_killed_mid_call(suite: Suite, stub: LlmStub, lone: bool) -> Recovery:
+    """The orchestrator worker running a chat and the model call the stub holds for it is killed: ``lone``,
+    the process that runs the worker, which its supervisor replaces with a fork of itself; else, with a
+    second one running, the whole worker (supervisor and fork), not restarted."""
     turn = await turn_with_a_kill(
         suite,
         stub,
-        KILL_AFTER_SECONDS + CALL_LEFT_SECONDS,
-        workflow_worker_pid,
-        then="restarted" if restarted else "left dead",
-    )
-    phases = await phases_after(turn.chat, turn.killed_at)
-    return Recovery(
-        path="orchestrator workflow worker killed mid-turn, "
-        + ("restarted (the lone one)" if restarted else "a second one running"),
-        kill_to_reply_s=turn.kill_to_reply_s,
-        rerun_s=phases.retry_s,
-        kill_to_polling_s=turn.kill_to_polling_s,
-        phases=phases,
-    )
-
-
-async def model_call_worker_killed(suite: Suite, stub: LlmStub, lone: bool) -> Recovery:
-    """The model-call worker running a model call the stub holds is killed: ``lone``, the process that runs
-    the worker, which its supervisor replaces with a fork of itself; else, with a second one running, the
-    whole worker (supervisor and fork), not restarted."""
-    turn = await turn_with_a_kill(
-        suite,
-        stub,
+        STUB_TASK_QUEUE,
         HOLD_SECONDS,
         running_activity_pid,
         then="replaced by its supervisor" if lone else "left dead",
     )
     return Recovery(
-        path="orchestrator model-call worker killed mid-call, "
+        path="orchestrator worker killed mid-model-call, "
         + ("replaced by its supervisor (the lone one)" if lone else "a second one running"),
         kill_to_reply_s=turn.kill_to_reply_s,
         kill_to_polling_s=turn.kill_to_polling_s,
         phases=await phases_after(turn.chat, turn.killed_at),
+    )
+
+
+async def workflows_process_killed(suite: Suite, stub: LlmStub) -> Recovery:
+    """Deployed by role, the lone workflows process killed ``KILL_AFTER_SECONDS`` into a chat's model call
+    (which goes on, in the activities process, for ``CALL_LEFT_SECONDS`` more), and started again at once."""
+    turn = await turn_with_a_kill(
+        suite,
+        stub,
+        BY_ROLE_TASK_QUEUE,
+        KILL_AFTER_SECONDS + CALL_LEFT_SECONDS,
+        workflow_worker_pid,
+        then="restarted",
+    )
+    phases = await phases_after(turn.chat, turn.killed_at)
+    return Recovery(
+        path="orchestrator workflows process killed mid-turn, restarted (deployed by role, the lone one)",
+        kill_to_reply_s=turn.kill_to_reply_s,
+        rerun_s=phases.retry_s,
+        kill_to_polling_s=turn.kill_to_polling_s,
+        phases=phases,
     )
 
 
@@ -353,13 +358,15 @@ AfterTheKill = Literal["left dead", "restarted", "replaced by its supervisor"]
 async def turn_with_a_kill(
     suite: Suite,
     stub: LlmStub,
+    task_queue: str,
     held_seconds: float,
     pid_to_kill: Callable[[WorkflowHandle[Any, Any]], Awaitable[int]],
     then: AfterTheKill,
 ) -> KilledTurn:
-    """A stub-model chat's second turn, whose model call the stub holds ``held_seconds``; ``KILL_AFTER_SECONDS``
-    into it the worker ``pid_to_kill`` names is SIGKILLed, and ``then`` what becomes of it."""
-    chat = await Conversation.start(suite.client, task_queue=STUB_TASK_QUEUE)
+    """The second turn of a stub-model chat on ``task_queue``, whose model call the stub holds
+    ``held_seconds``; ``KILL_AFTER_SECONDS`` into it the worker ``pid_to_kill`` names is SIGKILLed, and
+    ``then`` what becomes of it."""
+    chat = await Conversation.start(suite.client, task_queue=task_queue)
     await chat.send("Hello")  # tools discovered, the chat cached on a worker
     held = hold_next_call(stub, held_seconds)
     turn = asyncio.create_task(chat.send("Hello again"))

@@ -1,9 +1,11 @@
 """The workflow's side of a model call: what the model is sent (the instructions, the latest messages, the
 tools), how the ``call_llm`` activity is run (timeouts, retries), and which model answers when one fails.
-Free of litellm: the workflow imports it. The model calls run on a task queue of their own
-(``llm_task_queue``): a worker whose role is ``all`` serves it beside the chats' queue, and a deployment can
-run them in processes of their own (``ORCHESTRATOR_WORKER_ROLE``). Runs from before kept their calls on the
-chats' queue; the queue is not part of what a replay compares, so their histories replay unchanged.
+Free of litellm: the workflow imports it. The model calls run on the chats' own task queue: a worker of role
+``all`` that schedules one starts it at once itself (the server hands it back with the workflow task's
+completion: no trip through matching), and a deployment by role runs every activity, these among them, in
+processes of their own (``ORCHESTRATOR_WORKER_ROLE``). The version before scheduled them on a queue of their
+own (``llm_task_queue``), which the workers that make model calls still serve; the queue is not part of what
+a replay compares, so histories of either version replay unchanged.
 
 A model whose retries ran out, or that is rate-limited, hands the call to the next model of the worker's list
 (``AGENT_FALLBACK_MODELS``): another ``call_llm`` activity naming it by its position (``model_choice``), so
@@ -35,7 +37,6 @@ from orchestrator.llm.names import (
     NOT_PERMITTED_ADVICE,
     NOT_PERMITTED_NOTE,
     SUMMARIZE_HISTORY,
-    llm_task_queue,
 )
 from orchestrator.models import ChatMessage, FunctionTool, HistorySummary, LlmRequest, LlmResponse
 from orchestrator.worker_steps import run_step
@@ -130,12 +131,11 @@ async def summarize_history(request: LlmRequest) -> HistorySummary | None:
 
 
 async def _model_call(name: str, request: LlmRequest, retry_policy: RetryPolicy, result_type: type[T]) -> T:
-    """The model-call activity ``name`` on ``request``: on the model calls' task queue, heartbeating, with
-    their timeout and ``retry_policy``."""
+    """The model-call activity ``name`` on ``request``: on the chats' task queue, heartbeating, with their
+    timeout and ``retry_policy``."""
     return await workflow.execute_activity(
         name,
         request,
-        task_queue=llm_task_queue(workflow.info().task_queue),
         start_to_close_timeout=LLM_TIMEOUT,
         heartbeat_timeout=LLM_HEARTBEAT_TIMEOUT,
         retry_policy=retry_policy,

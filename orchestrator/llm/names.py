@@ -7,9 +7,10 @@ LLM_QUEUE_SUFFIX = "-llm"
 
 
 def llm_task_queue(task_queue: str) -> str:
-    """The task queue of the model calls (``call_llm``, ``summarize_history``) of the chats on
-    ``task_queue``: a queue of their own, so they can run in worker processes of their own (a worker whose
-    role is ``llm``) beside the processes that run the chats' workflows."""
+    """The queue of their own on which the version before this one scheduled the model calls (``call_llm``,
+    ``summarize_history``) of the chats on ``task_queue``: its workers still serve the calls such a run
+    retries. Model calls are now scheduled on the chats' own queue, where they start eagerly in the worker
+    that schedules them."""
     return task_queue + LLM_QUEUE_SUFFIX
 
 

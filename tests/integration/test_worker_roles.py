@@ -1,6 +1,7 @@
-"""The orchestrator as the recommended deployment runs it: a process of the ``workflows`` role (the chats,
-their steps, the local tools) and one of the ``llm`` role (the model calls, on their own task queue). Real dev
-server, real worker processes started through the harness (``harness.workers.by_role``); the offline model."""
+"""The orchestrator deployed by role: a process of the ``workflows`` role (the chats' workflows) and one of
+the ``activities`` role (their model calls, tools and steps); and in one process of the ``all`` role, where a
+chat's model call runs in the process that runs the chat. Real dev server, real worker processes started
+through the harness (``harness.workers.by_role``); the offline model."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import pytest
 from harness.suite import Suite
 from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on
 from orchestrator.conversation import Conversation
-from orchestrator.llm.names import CALL_LLM, llm_task_queue
+from orchestrator.llm.names import CALL_LLM
 from orchestrator.worker_presence import worker_presence
 
 ROLES_TASK_QUEUE = "orchestrator-roles"
+ONE_PROCESS_TASK_QUEUE = "orchestrator-one-process"
 WORKFLOWS_ONLY_TASK_QUEUE = "orchestrator-workflows-only"
 TOKENIZER_LIBRARY = "tiktoken/_tiktoken"
 """The native part of litellm's tokenizer, which importing litellm loads into a process."""
@@ -37,15 +39,9 @@ def loaded_libraries(worker: WorkerProcess) -> str:
         return maps.read()
 
 
-async def test_a_chat_answers_with_its_model_calls_in_the_llm_process(
-    stack: Suite, split_orchestrator: tuple[WorkerProcess, WorkerProcess]
-) -> None:
-    model_calls = split_orchestrator[1]
-    chat = await Conversation.start(stack.client, task_queue=ROLES_TASK_QUEUE)
-
-    reply = await chat.send("What is 12 times 7?")
-
-    assert "84" in reply.text
+async def model_call_runners(chat: Conversation, task_queue: str) -> tuple[set[str], set[str]]:
+    """The pids that ran the chat's model calls, and those that ran its workflow tasks (from its history),
+    once every model call is checked to have been scheduled on the chats' ``task_queue``."""
     events = (await chat.handle.fetch_history()).events
     scheduled = {
         event.event_id: event.activity_task_scheduled_event_attributes
@@ -53,15 +49,51 @@ async def test_a_chat_answers_with_its_model_calls_in_the_llm_process(
         if event.HasField("activity_task_scheduled_event_attributes")
     }
     model_call_ids = {id for id, attributes in scheduled.items() if attributes.activity_type.name == CALL_LLM}
-    assert {scheduled[id].task_queue.name for id in model_call_ids} == {llm_task_queue(ROLES_TASK_QUEUE)}
-    runners = {
+    assert model_call_ids
+    assert {scheduled[id].task_queue.name for id in model_call_ids} == {task_queue}
+    calls = {
         event.activity_task_started_event_attributes.identity.split("@")[0]
         for event in events
         if event.HasField("activity_task_started_event_attributes")
         and event.activity_task_started_event_attributes.scheduled_event_id in model_call_ids
     }
-    assert runners == {str(pid) for pid in children_of(model_calls.pid)}, "its worker runs in a fork"
+    workflow_tasks = {
+        event.workflow_task_completed_event_attributes.identity.split("@")[0]
+        for event in events
+        if event.HasField("workflow_task_completed_event_attributes")
+    }
+    return calls, workflow_tasks
+
+
+async def test_a_chat_answers_with_its_model_calls_in_the_activities_process(
+    stack: Suite, split_orchestrator: tuple[WorkerProcess, WorkerProcess]
+) -> None:
+    workflows, activities = split_orchestrator
+    chat = await Conversation.start(stack.client, task_queue=ROLES_TASK_QUEUE)
+
+    reply = await chat.send("What is 12 times 7?")
+
+    assert "84" in reply.text
+    calls, workflow_tasks = await model_call_runners(chat, ROLES_TASK_QUEUE)
+    assert calls == {str(pid) for pid in children_of(activities.pid)}, "its worker runs in a fork"
+    assert workflow_tasks == {str(workflows.pid)}
     await chat.end()
+
+
+async def test_in_one_process_a_chats_model_calls_run_where_the_chat_runs(
+    stack: Suite, tool_workers: dict[str, WorkerProcess]
+) -> None:
+    worker = await stack.start_worker(orchestrator_on(ONE_PROCESS_TASK_QUEUE))
+    try:
+        chat = await Conversation.start(stack.client, task_queue=ONE_PROCESS_TASK_QUEUE)
+        reply = await chat.send("What is 12 times 7?")
+
+        assert "84" in reply.text
+        calls, workflow_tasks = await model_call_runners(chat, ONE_PROCESS_TASK_QUEUE)
+        assert calls == workflow_tasks == {str(pid) for pid in children_of(worker.pid)}
+        await chat.end()
+    finally:
+        await asyncio.to_thread(worker.stop)
 
 
 async def test_the_workflows_process_never_loads_litellm(
@@ -85,10 +117,10 @@ async def test_a_chat_client_names_the_missing_model_call_worker_and_the_command
         assert presence is not None and presence.absent
         assert presence.advice().startswith(
             "No orchestrator worker for model calls polls task queue "
-            f"'{llm_task_queue(WORKFLOWS_ONLY_TASK_QUEUE)}' (namespace default)."
+            f"'{WORKFLOWS_ONLY_TASK_QUEUE}' (namespace default)."
         )
         assert (
-            f"`ORCHESTRATOR_WORKER_ROLE=llm ORCHESTRATOR_TASK_QUEUE={WORKFLOWS_ONLY_TASK_QUEUE} "
+            f"`ORCHESTRATOR_WORKER_ROLE=activities ORCHESTRATOR_TASK_QUEUE={WORKFLOWS_ONLY_TASK_QUEUE} "
             "python -m orchestrator.worker`" in presence.advice()
         )
     finally:
@@ -101,4 +133,4 @@ async def test_with_both_kinds_running_no_worker_is_missing(
     presence = await worker_presence(stack.client, ROLES_TASK_QUEUE)
 
     assert presence is not None and not presence.absent
-    assert not presence.model_calls
+    assert not presence.activities

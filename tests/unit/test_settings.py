@@ -126,9 +126,15 @@ def test_a_bad_context_window_is_a_settings_error_naming_the_variable(value: str
 
 def test_the_worker_role_is_all_unless_set() -> None:
     assert OrchestratorSettings.from_env({}).worker_role == "all"
-    assert OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "llm"}).worker_role == "llm"
+    assert (
+        OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "activities"}).worker_role == "activities"
+    )
+
+
+def test_the_earlier_name_of_the_activities_role_still_names_it() -> None:
+    assert OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "llm"}).worker_role == "activities"
 
 
 def test_an_unknown_worker_role_is_a_settings_error_naming_the_variable_and_the_roles() -> None:
-    with pytest.raises(SettingsError, match=r"ORCHESTRATOR_WORKER_ROLE.*'all', 'workflows' or 'llm'"):
+    with pytest.raises(SettingsError, match=r"ORCHESTRATOR_WORKER_ROLE.*'all', 'workflows' or 'activities'"):
         OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "model"})
