@@ -1,6 +1,6 @@
-"""Is an orchestrator worker there to take a chat's messages, and one to run its activities (its model calls)? The server
-knows who polls a task queue (``DescribeTaskQueue``): a live worker polls again at least once a minute, while
-a stopped one stays listed for minutes, its last poll getting older. So no poller, or none within
+"""Is an orchestrator worker there to take a chat's messages, and one to run its activities (its model calls)?
+The server knows who polls a task queue (``DescribeTaskQueue``): a live worker polls again at least once a
+minute, while a stopped one stays listed for minutes, its last poll getting older. So no poller, or none within
 ``LIVE_POLL_SECONDS``, means no worker; a recent poller is only probably alive. A chat client asks before it
 sends and while it waits, and says what to start instead of waiting forever. The chats' queue is asked for
 workflow pollers, then for activity pollers: a deployment by role (``ORCHESTRATOR_WORKER_ROLE``) may run one
@@ -76,8 +76,8 @@ def start_command(task_queue: str, activities: bool = False) -> str:
 
 async def worker_presence(client: Client, task_queue: str) -> WorkerPresence | None:
     """Who works on the chats of ``task_queue`` in the client's namespace: its workflow pollers, and, when
-    some are there, its activity pollers; the first of the two found absent, else the workflows'. None when the server does not say (no permission to describe task queues, or no answer in
-    ``LOOK_TIMEOUT_SECONDS``)."""
+    some are there, its activity pollers; the first of the two found absent, else the workflows'. None when
+    the server does not say (no permission to describe task queues, or no answer in ``LOOK_TIMEOUT_SECONDS``)."""
     chats = await _pollers(client, task_queue, TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
     if chats is None or chats.absent:
         return chats

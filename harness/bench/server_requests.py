@@ -2,11 +2,11 @@
 requests of the kinds a turn is made of, per turn, so the bench can set the agent's turn against the
 baseline's request by request. CPU figures say how much the server worked; these say what for.
 
-A turn of either chat is an update, two workflow tasks and one activity. What differs is how the activity
-reaches its worker: the baseline's activity runs on its workflow's own task queue, in the worker that completed
-the workflow task, so the server hands it back with that completion (eager dispatch) and matching never sees
-it; the agent's model call runs on a task queue of its own, in another process, so it is added to matching,
-polled and started through the history service."""
+A turn of either chat is an update, two workflow tasks and one activity, which runs on the workflow's own
+task queue in the worker that completed the workflow task: the server hands it back with that completion
+(eager dispatch) and matching never sees it, unless the worker had no slot free (or, deployed by role, runs
+no activities: then it is added to matching, polled and started through the history service). The agent's
+model call also heartbeats."""
 
 from __future__ import annotations
 

@@ -25,10 +25,10 @@ FIRST_MODEL_CALL_SECONDS = 1.0
 """A margin for the restarted worker's first model call (litellm's first request in a new process)."""
 
 FORK_POLLS_WITHIN_SECONDS = 2.0
-"""A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.42-0.53
-s here, 0.34-0.43 s in the bench), where a worker started afresh takes 3.9-4.9 s. The turn then waits for the
-lost call's heartbeat timeout and its retry: 3.8 s from the kill here (3 runs) while the chat's next workflow
-task still waited out the dead fork's sticky-queue timeout, ... s since the retried call frees it."""
+"""A killed worker's supervisor forks another, with litellm already imported: it polls within this (0.38-0.53
+s here, 0.34-0.47 s in the bench), where a worker started afresh takes 3.9-4.9 s. The turn then waits for the
+lost call's heartbeat timeout and its retry: kill -> reply 1.75-1.78 s (4 runs); 3.8 s (3 runs) while the
+chat's next workflow task still waited out the dead fork's sticky-queue timeout."""
 
 BOUND_AFTER_POLLING_SECONDS = (
     LLM_HEARTBEAT_TIMEOUT.total_seconds()
@@ -37,11 +37,12 @@ BOUND_AFTER_POLLING_SECONDS = (
 )
 """What is asserted: once the restarted worker polls, the turn is done within what the recovery settings add up
 to: the killed call's heartbeat timeout, the first retry's backoff and the fresh worker's first model call
-(no sticky-queue timeout: the retried call frees the chat from the dead worker). It is measured from polling, not from the kill, so that a slow machine's
-process start (litellm's import is most of it) does not count; a regression it catches is the LLM call's
-heartbeat lost (its 120 s start-to-close would decide) or a sticky-queue timeout back. Measured on 2 slow
-shared cores (11 runs, while the chat still waited out the sticky-queue timeout): the restart took 3.9-4.9 s,
-the turn was done 2.1-2.3 s after it, 6.1-7.0 s after the kill."""
+(no sticky-queue timeout: the retried call frees the chat from the dead worker). It is measured from polling,
+not from the kill, so that a slow machine's process start (litellm's import is most of it) does not count; a
+regression it catches is the LLM call's heartbeat lost (its 120 s start-to-close would decide) or a
+sticky-queue timeout back. Measured on 2 slow shared cores: the restart took 4.2-4.5 s, the turn was done
+0.07-0.10 s after it (4 runs: the retry was due by then); 2.1-2.3 s after it (11 runs) while the chat still
+waited out the sticky-queue timeout."""
 
 
 async def waited_for_a_dead_worker(chat: Conversation) -> bool:
