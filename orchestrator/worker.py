@@ -29,6 +29,7 @@ from orchestrator.local_tools.weather import weather_provider
 from orchestrator.mcp_tools.settings import McpServerConfig, McpServersSetting
 from orchestrator.service_directory import ServiceDirectory
 from orchestrator.settings import OrchestratorSettings
+from orchestrator.sticky_release import StickyRelease
 from orchestrator.workflow import AgentWorkflow
 from shared.connection import connect
 from shared.encryption.settings import describe_encryption
@@ -54,7 +55,9 @@ def build_workers(
     role = settings.worker_role
     workflows = [AgentWorkflow, ToolGatewayWorkflow] if role != "activities" else []
     if role == "workflows":
-        return [chats_worker(client, settings, workflows, [])]
+        # Chats recorded before ``WORKER_STEPS_PATCH`` run their steps as local activities, in this process.
+        steps = chat_activities(client, settings, identity)
+        return [chats_worker(client, settings, workflows, steps, local_only=True)]
     # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
     # before litellm is imported, and a process of the ``workflows`` role never imports it.
     from orchestrator.llm.activity import LlmActivities
@@ -66,19 +69,31 @@ def build_workers(
             client, settings, workflows, [*model_calls, *chat_activities(client, settings, identity)]
         ),
         # The calls that runs of the version before scheduled on a queue of their own, and retry there.
-        Worker(client, task_queue=llm_task_queue(settings.task_queue), activities=model_calls),
+        Worker(
+            client,
+            task_queue=llm_task_queue(settings.task_queue),
+            activities=model_calls,
+            interceptors=[StickyRelease()],
+        ),
     ]
 
 
 def chats_worker(
-    client: Client, settings: OrchestratorSettings, workflows: Sequence[type], activities: Sequence[Any]
+    client: Client,
+    settings: OrchestratorSettings,
+    workflows: Sequence[type],
+    activities: Sequence[Any],
+    local_only: bool = False,
 ) -> Worker:
-    """The worker of the chats' task queue, running ``workflows`` and ``activities`` (either may be none)."""
+    """The worker of the chats' task queue, running ``workflows`` and ``activities`` (either may be none;
+    ``local_only``: the activities only as local activities, never taken from the queue)."""
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=workflows,
         activities=activities,
+        no_remote_activities=local_only,
+        interceptors=[StickyRelease()],
         sticky_queue_schedule_to_start_timeout=STICKY_QUEUE_TIMEOUT,
     )
 

@@ -46,13 +46,17 @@ class WorkerPresence:
     def advice(self) -> str:
         """One sentence: which worker is missing and the command that starts it."""
         where = f"task queue {self.task_queue!r} (namespace {self.namespace})"
-        worker = "orchestrator worker for model calls" if self.activities else "orchestrator worker"
+        worker = (
+            "orchestrator worker for activities (model calls, tools)"
+            if self.activities
+            else "orchestrator worker"
+        )
         if self.last_poll_seconds is None:
             missing = f"No {worker} polls {where}"
         elif self.absent:
             missing = f"No {worker} has polled {where} for {self.last_poll_seconds:.0f} s"
         else:
-            work = "model calls" if self.activities else "messages"
+            work = "activities" if self.activities else "messages"
             missing = (
                 f"No {worker} takes {work} on {where}: the last one seen polled "
                 f"{self.last_poll_seconds:.0f} s ago and may have stopped"

@@ -306,7 +306,7 @@ async def worker_killed_mid_call(suite: Suite, stub: LlmStub, lone: bool) -> Rec
         stub,
         STUB_TASK_QUEUE,
         HOLD_SECONDS,
-        running_activity_pid,
+        chat_and_call_pid,
         then="replaced by its supervisor" if lone else "left dead",
     )
     return Recovery(
@@ -499,6 +499,15 @@ async def running_activity_pid(handle: WorkflowHandle[Any, Any]) -> int:
                 return int(pending.last_worker_identity.split("@", 1)[0])
         await asyncio.sleep(0.05)
     raise StackError(f"no activity of {handle.id} started after {FOUND_WITHIN_SECONDS:.0f} s")
+
+
+async def chat_and_call_pid(handle: WorkflowHandle[Any, Any]) -> int:
+    """The pid of the worker running both the chat (its latest workflow task, which scheduled the call) and
+    its model call: a call that started elsewhere would make the recovery measure another case."""
+    call, chat = await running_activity_pid(handle), await workflow_worker_pid(handle)
+    if call != chat:
+        raise StackError(f"the model call runs on pid {call}, not on the chat's worker ({chat})")
+    return call
 
 
 async def workflow_worker_pid(handle: WorkflowHandle[Any, Any]) -> int:

@@ -11,13 +11,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from harness.suite import Suite
-from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on
+from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on, replica
 from orchestrator.conversation import Conversation
 from orchestrator.llm.names import CALL_LLM
 from orchestrator.worker_presence import worker_presence
 
 ROLES_TASK_QUEUE = "orchestrator-roles"
-ONE_PROCESS_TASK_QUEUE = "orchestrator-one-process"
+ONE_PROCESS_TASK_QUEUE = "orchestrator-all-roles"
 WORKFLOWS_ONLY_TASK_QUEUE = "orchestrator-workflows-only"
 TOKENIZER_LIBRARY = "tiktoken/_tiktoken"
 """The native part of litellm's tokenizer, which importing litellm loads into a process."""
@@ -27,8 +27,8 @@ TOKENIZER_LIBRARY = "tiktoken/_tiktoken"
 async def split_orchestrator(
     stack: Suite, tool_workers: dict[str, WorkerProcess]
 ) -> AsyncIterator[tuple[WorkerProcess, WorkerProcess]]:
-    workflows, model_calls = by_role(orchestrator_on(ROLES_TASK_QUEUE))
-    started = (await stack.start_worker(workflows), await stack.start_worker(model_calls))
+    workflows, activities = by_role(orchestrator_on(ROLES_TASK_QUEUE))
+    started = (await stack.start_worker(workflows), await stack.start_worker(activities))
     yield started
     for worker in started:
         await asyncio.to_thread(worker.stop)
@@ -39,30 +39,29 @@ def loaded_libraries(worker: WorkerProcess) -> str:
         return maps.read()
 
 
-async def model_call_runners(chat: Conversation, task_queue: str) -> tuple[set[str], set[str]]:
-    """The pids that ran the chat's model calls, and those that ran its workflow tasks (from its history),
-    once every model call is checked to have been scheduled on the chats' ``task_queue``."""
+def pid_of(identity: str) -> int:
+    """The pid in a worker's identity, ``<pid>@<host>``."""
+    return int(identity.split("@", 1)[0])
+
+
+async def model_call_processes(chat: Conversation, task_queue: str) -> list[tuple[int, int]]:
+    """For each model call of the chat (from its history): the pid of the worker whose workflow task
+    scheduled it, and the pid of the worker that ran it; each call checked to be on the chats' ``task_queue``."""
     events = (await chat.handle.fetch_history()).events
-    scheduled = {
-        event.event_id: event.activity_task_scheduled_event_attributes
-        for event in events
-        if event.HasField("activity_task_scheduled_event_attributes")
-    }
-    model_call_ids = {id for id, attributes in scheduled.items() if attributes.activity_type.name == CALL_LLM}
-    assert model_call_ids
-    assert {scheduled[id].task_queue.name for id in model_call_ids} == {task_queue}
-    calls = {
-        event.activity_task_started_event_attributes.identity.split("@")[0]
-        for event in events
-        if event.HasField("activity_task_started_event_attributes")
-        and event.activity_task_started_event_attributes.scheduled_event_id in model_call_ids
-    }
-    workflow_tasks = {
-        event.workflow_task_completed_event_attributes.identity.split("@")[0]
-        for event in events
-        if event.HasField("workflow_task_completed_event_attributes")
-    }
-    return calls, workflow_tasks
+    by_id = {event.event_id: event for event in events}
+    processes = []
+    for event in events:
+        if not event.HasField("activity_task_started_event_attributes"):
+            continue
+        started = event.activity_task_started_event_attributes
+        scheduled = by_id[started.scheduled_event_id].activity_task_scheduled_event_attributes
+        if scheduled.activity_type.name != CALL_LLM:
+            continue
+        assert scheduled.task_queue.name == task_queue
+        scheduler = by_id[scheduled.workflow_task_completed_event_id].workflow_task_completed_event_attributes
+        processes.append((pid_of(scheduler.identity), pid_of(started.identity)))
+    assert processes, "the chat made model calls"
+    return processes
 
 
 async def test_a_chat_answers_with_its_model_calls_in_the_activities_process(
@@ -74,39 +73,44 @@ async def test_a_chat_answers_with_its_model_calls_in_the_activities_process(
     reply = await chat.send("What is 12 times 7?")
 
     assert "84" in reply.text
-    calls, workflow_tasks = await model_call_runners(chat, ROLES_TASK_QUEUE)
-    assert calls == {str(pid) for pid in children_of(activities.pid)}, "its worker runs in a fork"
-    assert workflow_tasks == {str(workflows.pid)}
+    for scheduler, runner in await model_call_processes(chat, ROLES_TASK_QUEUE):
+        assert scheduler == workflows.pid
+        assert runner in children_of(activities.pid), "the activities process runs its worker in a fork"
     await chat.end()
 
 
-async def test_in_one_process_a_chats_model_calls_run_where_the_chat_runs(
+async def test_in_two_processes_that_run_everything_a_model_call_runs_where_its_chat_runs(
     stack: Suite, tool_workers: dict[str, WorkerProcess]
 ) -> None:
-    worker = await stack.start_worker(orchestrator_on(ONE_PROCESS_TASK_QUEUE))
+    spec = orchestrator_on(ONE_PROCESS_TASK_QUEUE)
+    workers = [await stack.start_worker(spec), await stack.start_worker(replica(spec))]
     try:
-        chat = await Conversation.start(stack.client, task_queue=ONE_PROCESS_TASK_QUEUE)
-        reply = await chat.send("What is 12 times 7?")
+        chats = [await Conversation.start(stack.client, task_queue=ONE_PROCESS_TASK_QUEUE) for _ in range(4)]
+        replies = await asyncio.gather(*(chat.send("What is 12 times 7?") for chat in chats))
 
-        assert "84" in reply.text
-        calls, workflow_tasks = await model_call_runners(chat, ONE_PROCESS_TASK_QUEUE)
-        assert calls == workflow_tasks == {str(pid) for pid in children_of(worker.pid)}
-        await chat.end()
+        assert all("84" in reply.text for reply in replies)
+        forks = {fork for worker in workers for fork in children_of(worker.pid)}
+        for chat in chats:
+            for scheduler, runner in await model_call_processes(chat, ONE_PROCESS_TASK_QUEUE):
+                assert runner == scheduler, "the call started in the process whose workflow task scheduled it"
+                assert runner in forks
+            await chat.end()
     finally:
-        await asyncio.to_thread(worker.stop)
+        for worker in workers:
+            await asyncio.to_thread(worker.stop)
 
 
 async def test_the_workflows_process_never_loads_litellm(
     split_orchestrator: tuple[WorkerProcess, WorkerProcess],
 ) -> None:
-    workflows, model_calls = split_orchestrator
+    workflows, activities = split_orchestrator
 
     assert TOKENIZER_LIBRARY not in loaded_libraries(workflows)
-    assert TOKENIZER_LIBRARY in loaded_libraries(model_calls)
+    assert TOKENIZER_LIBRARY in loaded_libraries(activities)
     assert children_of(workflows.pid) == [], "it starts fast: no supervisor keeps it warm"
 
 
-async def test_a_chat_client_names_the_missing_model_call_worker_and_the_command_that_starts_it(
+async def test_a_chat_client_names_the_missing_activities_worker_and_the_command_that_starts_it(
     stack: Suite, tool_workers: dict[str, WorkerProcess]
 ) -> None:
     workflows_only = by_role(orchestrator_on(WORKFLOWS_ONLY_TASK_QUEUE))[0]
@@ -116,7 +120,7 @@ async def test_a_chat_client_names_the_missing_model_call_worker_and_the_command
 
         assert presence is not None and presence.absent
         assert presence.advice().startswith(
-            "No orchestrator worker for model calls polls task queue "
+            "No orchestrator worker for activities (model calls, tools) polls task queue "
             f"'{WORKFLOWS_ONLY_TASK_QUEUE}' (namespace default)."
         )
         assert (
