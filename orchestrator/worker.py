@@ -54,9 +54,10 @@ def build_workers(
     scheduled it. The activities load litellm, so set ``LITELLM_LOCAL_MODEL_COST_MAP`` first (``main`` does)."""
     role = settings.worker_role
     workflows = [AgentWorkflow, ToolGatewayWorkflow] if role != "activities" else []
+    mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
+    steps = chat_steps(client, settings, identity, mcp_servers)
     if role == "workflows":
         # Chats recorded before ``WORKER_STEPS_PATCH`` run their steps as local activities, in this process.
-        steps = chat_activities(client, settings, identity)
         return [chats_worker(client, settings, workflows, steps, local_only=True)]
     # Imported here rather than at the top of this module, so that ``main`` can choose litellm's cost map
     # before litellm is imported, and a process of the ``workflows`` role never imports it.
@@ -65,9 +66,7 @@ def build_workers(
     llm = LlmActivities(settings)
     model_calls = [llm.call_llm, llm.summarize_history]
     return [
-        chats_worker(
-            client, settings, workflows, [*model_calls, *chat_activities(client, settings, identity)]
-        ),
+        chats_worker(client, settings, workflows, [*model_calls, *steps, *chat_tools(mcp_servers)]),
         # The calls that runs of the version before scheduled on a queue of their own, and retry there.
         Worker(
             client,
@@ -98,15 +97,17 @@ def chats_worker(
     )
 
 
-def chat_activities(
-    client: Client, settings: OrchestratorSettings, identity: IdentitySettings | None
+def chat_steps(
+    client: Client,
+    settings: OrchestratorSettings,
+    identity: IdentitySettings | None,
+    mcp_servers: list[McpServerConfig],
 ) -> list[Any]:
-    """The chats' activities besides their model calls: their short steps and the local and MCP tools."""
-    weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
+    """The chats' short steps: the list of models, a chat's opening, the service directory (the teams and
+    ``mcp_servers``), the approval policy, the identity checks."""
     identity = IdentitySettings.from_env() if identity is None else identity
     # Inconsistent identity settings (an issuer without its keys) stop the worker here.
     checks = IdentityActivities(identity.user_tokens(), identity.call_proof_signer())
-    mcp_servers = McpServersSetting.from_env().servers  # a bad AGENT_MCP_SERVERS stops the worker here
     directory = ServiceDirectory(client, [server.name for server in mcp_servers])
     opener = ChatOpener(checks, directory)
     return [
@@ -115,9 +116,13 @@ def chat_activities(
         directory.tool_services,
         approval_policy_activity(settings.approval_policy()),
         *checks.activities(),
-        *(tool_activity(tool) for tool in LOCAL_TOOLS),
-        *mcp_activities(mcp_servers),
     ]
+
+
+def chat_tools(mcp_servers: list[McpServerConfig]) -> list[Any]:
+    """The tools the chats call in this process: the local tools and those of ``mcp_servers``."""
+    weather_provider()  # a bad WEATHER_PROVIDER stops the worker here, not every weather call later
+    return [*(tool_activity(tool) for tool in LOCAL_TOOLS), *mcp_activities(mcp_servers)]
 
 
 def mcp_activities(servers: list[McpServerConfig]) -> list[Any]:
