@@ -61,7 +61,8 @@ Responder = Callable[[dict[str, Any]], ScriptedReply]
 
 @dataclass
 class LlmStub:
-    """The server and its script. ``requests`` holds every request body received, in order.
+    """The server and its script. ``requests`` holds every request body received, in order, and
+    ``user_agents`` their ``User-Agent`` headers (what sent them: the OpenAI SDK, litellm's own handler).
 
     With a ``responder`` every request is answered by it (the script is ignored), and ``latency_seconds``
     is added to each answer's own delay: a model that always takes, say, 1 s. ``record_requests=False``
@@ -71,6 +72,7 @@ class LlmStub:
 
     replies: deque[ScriptedReply] = field(default_factory=deque)
     requests: list[dict[str, Any]] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
     _server: LocalServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     responder: Responder | None = None
@@ -96,6 +98,7 @@ class LlmStub:
         with self._lock:
             self.replies = deque(replies)
             self.requests = []
+            self.user_agents = []
 
     def start(self) -> LlmStub:
         stub = self
@@ -121,6 +124,7 @@ class LlmStub:
                 with stub._lock:
                     if stub.record_requests:
                         stub.requests.append(body)
+                        stub.user_agents.append(self.headers.get("User-Agent", ""))
                     if stub.responder is not None:
                         reply = stub.responder(body)
                     else:

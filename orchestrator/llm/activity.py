@@ -15,6 +15,7 @@ when a chat's budget is spent.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -56,6 +57,10 @@ from shared.heartbeat import heartbeating
 from shared.log import activity_context
 from shared.payload_limits import MAX_KEPT_BYTES, cut_text
 
+LITELLM_OWN_HTTP_VARIABLE = "EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER"
+"""litellm's switch between its own HTTP handler and the OpenAI SDK for OpenAI-compatible models. Measured
+here at 50 calls at once against the stub model: 7.1 ms of CPU per call through the SDK (most of it
+transforming the request's typed parameters), 3.0 ms through litellm's handler."""
 HEARTBEAT_EVERY_SECONDS = 0.5
 MAX_ERROR_CHARS = 300
 SUMMARY_REQUEST_SLACK_TOKENS = 16
@@ -72,9 +77,12 @@ NOT_RETRYABLE: tuple[type[Exception], ...] = (
 
 def load_model_calls(settings: OrchestratorSettings) -> None:
     """Load what this process's model calls need before the first of them: what litellm's first call
-    imports, the offline model (when it is the one), the models' tokenizers. A supervisor loads it once for
-    all its forks (``orchestrator.worker.preload_model_calls``); a second time costs nothing."""
+    imports, the offline model (when it is the one), the models' tokenizers; and tell litellm what sends an
+    OpenAI-compatible model's requests (``AGENT_OPENAI_CLIENT``). A supervisor loads it once for all its
+    forks (``orchestrator.worker.preload_model_calls``); a second time costs nothing."""
     litellm.suppress_debug_info = True  # no "Give Feedback" banners in worker logs
+    # litellm reads this variable at every call; it has no other switch.
+    os.environ[LITELLM_OWN_HTTP_VARIABLE] = str(settings.openai_client == "litellm").lower()
     preload_litellm()
     if settings.is_offline:
         register_offline_model()

@@ -76,6 +76,7 @@ def preload_litellm() -> None:
     model call of a worker is then as fast as the next (0.04 s, not 0.5 s): it may be the retry of a call whose
     worker died, on a second worker that has made none yet."""
     # The OpenAI client's first request imports every one of its resources: most of the 0.5 s.
+    import litellm.litellm_core_utils.default_encoding  # litellm's own HTTP handler's first call: 0.12 s
     import litellm.llms.litellm_proxy.chat.transformation
     import litellm.llms.openai.chat.gpt_audio_transformation
     import litellm.proxy._types

@@ -1,6 +1,7 @@
 """What the LLM activity returns and raises, run in ``ActivityEnvironment`` against the scripted
 OpenAI-compatible server through litellm's real HTTP path: an answer too large to keep is cut with a note,
-the answering model is named, and a rate limit is handed to a fallback model at once when one follows."""
+the answering model is named, and a rate limit is handed to a fallback model at once when one follows. Each
+test runs with either client of OpenAI-compatible models (``AGENT_OPENAI_CLIENT``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from harness.llm_stub import LlmStub, completion, error
-from orchestrator.llm.activity import LlmActivities
+from orchestrator.llm.activity import LITELLM_OWN_HTTP_VARIABLE, LlmActivities
 from orchestrator.llm.names import LLM_RATE_LIMITED, LLM_REJECTED
 from orchestrator.models import ChatMessage, LlmRequest, LlmResponse
 from orchestrator.settings import OrchestratorSettings
@@ -32,8 +33,20 @@ def stub() -> Iterator[LlmStub]:
         server.stop()
 
 
-def activities(stub: LlmStub, fallbacks: str = "") -> LlmActivities:
-    environment = {**stub.model_settings(), "AGENT_FALLBACK_MODELS": fallbacks, "AGENT_LLM_TIMEOUT": "10"}
+@pytest.fixture(params=["litellm", "openai-sdk"])
+def client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The client of OpenAI-compatible models; litellm's switch is put back as it was after the test."""
+    monkeypatch.delenv(LITELLM_OWN_HTTP_VARIABLE, raising=False)
+    return str(request.param)
+
+
+def activities(stub: LlmStub, client: str, fallbacks: str = "") -> LlmActivities:
+    environment = {
+        **stub.model_settings(),
+        "AGENT_FALLBACK_MODELS": fallbacks,
+        "AGENT_LLM_TIMEOUT": "10",
+        "AGENT_OPENAI_CLIENT": client,
+    }
     return LlmActivities(OrchestratorSettings.from_env(environment))
 
 
@@ -41,21 +54,23 @@ async def ask(llm: LlmActivities, request: LlmRequest = ASK) -> LlmResponse:
     return await ActivityEnvironment().run(llm.call_llm, request)
 
 
-async def test_an_answer_of_2_mb_comes_back_cut_to_what_is_kept_with_a_note(stub: LlmStub) -> None:
+async def test_an_answer_of_2_mb_comes_back_cut_to_what_is_kept_with_a_note(
+    stub: LlmStub, client: str
+) -> None:
     stub.script(completion("x" * TWO_MB))
 
-    response = await ask(activities(stub))
+    response = await ask(activities(stub, client))
 
     assert response.content is not None
     assert response.content.endswith(f"\n[cut: the model's answer was {TWO_MB} bytes]")
     assert len(response.content.encode()) <= MAX_KEPT_BYTES
 
 
-async def test_tool_call_arguments_of_2_mb_are_cut_with_a_note(stub: LlmStub) -> None:
+async def test_tool_call_arguments_of_2_mb_are_cut_with_a_note(stub: LlmStub, client: str) -> None:
     arguments = json.dumps({"text": "y" * TWO_MB})
     stub.script(completion(tool_calls=[("call_1", "it__create_ticket", arguments)]))
 
-    response = await ask(activities(stub))
+    response = await ask(activities(stub, client))
 
     (call,) = response.tool_calls
     assert call.name == "it__create_ticket"
@@ -63,9 +78,9 @@ async def test_tool_call_arguments_of_2_mb_are_cut_with_a_note(stub: LlmStub) ->
     assert len(response.model_dump_json().encode()) <= MAX_KEPT_BYTES + 1_000
 
 
-async def test_the_answer_names_the_model_of_the_list_that_gave_it(stub: LlmStub) -> None:
+async def test_the_answer_names_the_model_of_the_list_that_gave_it(stub: LlmStub, client: str) -> None:
     stub.script(completion("Primary here."), completion("Fallback here."))
-    llm = activities(stub, fallbacks="openai/fallback-model")
+    llm = activities(stub, client, fallbacks="openai/fallback-model")
 
     primary = await ask(llm)
     fallback = await ask(llm, ASK.model_copy(update={"model_choice": 1}))
@@ -74,30 +89,43 @@ async def test_the_answer_names_the_model_of_the_list_that_gave_it(stub: LlmStub
     assert [request["model"] for request in stub.requests] == ["stub-model", "fallback-model"]
 
 
-async def test_a_rate_limit_with_a_fallback_after_it_is_not_retried(stub: LlmStub) -> None:
+async def test_a_rate_limit_with_a_fallback_after_it_is_not_retried(stub: LlmStub, client: str) -> None:
     stub.script(error(429, "slow down"))
 
     with pytest.raises(ApplicationError) as raised:
-        await ask(activities(stub, fallbacks="openai/fallback-model"))
+        await ask(activities(stub, client, fallbacks="openai/fallback-model"))
 
     assert (raised.value.type, raised.value.non_retryable) == (LLM_RATE_LIMITED, True)
     assert raised.value.message.startswith("openai/stub-model: RateLimitError: ")
 
 
-async def test_a_rate_limit_of_the_last_model_is_left_to_temporals_retries(stub: LlmStub) -> None:
+async def test_a_rate_limit_of_the_last_model_is_left_to_temporals_retries(
+    stub: LlmStub, client: str
+) -> None:
     stub.script(error(429, "slow down"), error(429, "slow down"))
 
     with pytest.raises(litellm.RateLimitError):
-        await ask(activities(stub))
+        await ask(activities(stub, client))
     with pytest.raises(litellm.RateLimitError):
         await ask(
-            activities(stub, fallbacks="openai/fallback-model"), ASK.model_copy(update={"model_choice": 1})
+            activities(stub, client, fallbacks="openai/fallback-model"),
+            ASK.model_copy(update={"model_choice": 1}),
         )
 
 
-async def test_a_choice_past_the_workers_list_is_refused_for_good(stub: LlmStub) -> None:
+async def test_a_choice_past_the_workers_list_is_refused_for_good(stub: LlmStub, client: str) -> None:
     with pytest.raises(ApplicationError) as raised:
-        await ask(activities(stub), ASK.model_copy(update={"model_choice": 1}))
+        await ask(activities(stub, client), ASK.model_copy(update={"model_choice": 1}))
 
     assert (raised.value.type, raised.value.non_retryable) == (LLM_REJECTED, True)
     assert "no model number 2" in raised.value.message
+
+
+async def test_the_request_is_sent_by_the_client_the_setting_names(stub: LlmStub, client: str) -> None:
+    stub.script(completion("Hello."))
+
+    response = await ask(activities(stub, client))
+
+    assert response.content == "Hello."
+    (user_agent,) = stub.user_agents
+    assert user_agent.startswith({"litellm": "litellm/", "openai-sdk": "AsyncOpenAI/"}[client])

@@ -138,3 +138,13 @@ def test_the_earlier_name_of_the_activities_role_still_names_it() -> None:
 def test_an_unknown_worker_role_is_a_settings_error_naming_the_variable_and_the_roles() -> None:
     with pytest.raises(SettingsError, match=r"ORCHESTRATOR_WORKER_ROLE.*'all', 'workflows' or 'activities'"):
         OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "model"})
+
+
+def test_openai_compatible_models_go_through_litellms_own_http_handler_unless_told() -> None:
+    assert OrchestratorSettings.from_env({}).openai_client == "litellm"
+    assert OrchestratorSettings.from_env({"AGENT_OPENAI_CLIENT": "openai-sdk"}).openai_client == "openai-sdk"
+
+
+def test_an_unknown_openai_client_is_a_settings_error_naming_the_variable() -> None:
+    with pytest.raises(SettingsError, match="AGENT_OPENAI_CLIENT"):
+        OrchestratorSettings.from_env({"AGENT_OPENAI_CLIENT": "httpx"})
