@@ -1,8 +1,11 @@
 """The LLM call, as an activity: one ``litellm.acompletion`` with native tool calling, to the model of the
 worker's list (``AGENT_MODEL``, then ``AGENT_FALLBACK_MODELS``) that the request chooses.
 
-litellm and the OpenAI client it uses are told not to retry (``num_retries=0``, ``max_retries=0``): Temporal
-owns every retry, so each attempt shows in the workflow's history. Errors that no retry can fix
+litellm is told not to retry (``num_retries=0``, and ``max_retries=0`` for the OpenAI SDK): Temporal owns
+every retry, so each attempt shows in the workflow's history. One exception, litellm's own: its HTTP handler
+(``AGENT_OPENAI_CLIENT=litellm``, the default for OpenAI-compatible models) sends a request once more, on a
+new connection, when the first connection failed (refused, or closed before the answer came: a kept
+connection the provider had dropped), within the same attempt. Errors that no retry can fix
 (authentication, bad request, content policy...) are raised as non-retryable ``LlmRequestRejected``; a rate
 limit, when a fallback model follows, as non-retryable ``LlmRateLimited`` (the workflow then asks that one).
 An answer too large to keep is cut here, with a note, before it is returned (``shared.payload_limits``).

@@ -75,8 +75,9 @@ def preload_litellm() -> None:
     ("AST constructor recursion depth mismatch"), which a fresh checkout (no bytecode cache) hit. And the first
     model call of a worker is then as fast as the next (0.04 s, not 0.5 s): it may be the retry of a call whose
     worker died, on a second worker that has made none yet."""
-    # The OpenAI client's first request imports every one of its resources: most of the 0.5 s.
-    import litellm.litellm_core_utils.default_encoding  # litellm's own HTTP handler's first call: 0.12 s
+    # Through the OpenAI SDK (AGENT_OPENAI_CLIENT=openai-sdk) the first request imports every one of its
+    # resources: most of the 0.5 s. Through litellm's own HTTP handler, it loads the default encoding: 0.12 s.
+    import litellm.litellm_core_utils.default_encoding
     import litellm.llms.litellm_proxy.chat.transformation
     import litellm.llms.openai.chat.gpt_audio_transformation
     import litellm.proxy._types

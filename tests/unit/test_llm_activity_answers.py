@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 
 import litellm
 import pytest
@@ -35,16 +36,17 @@ def stub() -> Iterator[LlmStub]:
 
 @pytest.fixture(params=["litellm", "openai-sdk"])
 def client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The client of OpenAI-compatible models; litellm's switch is put back as it was after the test."""
-    monkeypatch.delenv(LITELLM_OWN_HTTP_VARIABLE, raising=False)
+    """The client of OpenAI-compatible models; litellm's switch, which the activity sets, is put back as it
+    was after the test (``setenv`` records the value it replaces, or its absence)."""
+    monkeypatch.setenv(LITELLM_OWN_HTTP_VARIABLE, "false")
     return str(request.param)
 
 
-def activities(stub: LlmStub, client: str, fallbacks: str = "") -> LlmActivities:
+def activities(stub: LlmStub, client: str, fallbacks: str = "", timeout: float = 10) -> LlmActivities:
     environment = {
         **stub.model_settings(),
         "AGENT_FALLBACK_MODELS": fallbacks,
-        "AGENT_LLM_TIMEOUT": "10",
+        "AGENT_LLM_TIMEOUT": str(timeout),
         "AGENT_OPENAI_CLIENT": client,
     }
     return LlmActivities(OrchestratorSettings.from_env(environment))
@@ -129,3 +131,42 @@ async def test_the_request_is_sent_by_the_client_the_setting_names(stub: LlmStub
     assert response.content == "Hello."
     (user_agent,) = stub.user_agents
     assert user_agent.startswith({"litellm": "litellm/", "openai-sdk": "AsyncOpenAI/"}[client])
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (401, "Incorrect API key provided"),
+        (400, "This model's maximum context length is 8192 tokens, your messages resulted in 9000 tokens"),
+    ],
+    ids=["authentication", "context-window"],
+)
+async def test_a_request_no_retry_can_fix_is_refused_for_good_with_the_providers_reason(
+    stub: LlmStub, client: str, status: int, message: str
+) -> None:
+    stub.script(error(status, message))
+
+    with pytest.raises(ApplicationError) as raised:
+        await ask(activities(stub, client))
+
+    assert (raised.value.type, raised.value.non_retryable) == (LLM_REJECTED, True)
+    assert message[:40] in raised.value.message
+    assert len(stub.requests) == 1
+
+
+async def test_a_model_slower_than_the_timeout_is_left_to_temporals_retries(
+    stub: LlmStub, client: str
+) -> None:
+    stub.script(replace(completion("Too late."), delay_seconds=2.0))
+
+    with pytest.raises(litellm.Timeout):
+        await ask(activities(stub, client, timeout=0.5))
+
+
+async def test_no_retry_setting_reaches_the_providers_request(stub: LlmStub, client: str) -> None:
+    stub.script(completion("Hello."))
+
+    await ask(activities(stub, client))
+
+    (request,) = stub.requests
+    assert not {"max_retries", "num_retries", "timeout"} & request.keys()
