@@ -85,7 +85,7 @@ class OrchestratorSettings(BaseModel):
     openai_client: OpenAiClient = Field(
         default="litellm",
         description="AGENT_OPENAI_CLIENT: what sends the requests of OpenAI-compatible models: `litellm` "
-        "(default: litellm's own HTTP handler, 3.0 ms of CPU per call against the SDK's 7.1 ms) or `openai-sdk` "
+        "(default: litellm's own HTTP handler, less than half the SDK's CPU per call) or `openai-sdk` "
         "(the OpenAI Python SDK, litellm's own default; it also sends OPENAI_ORGANIZATION and "
         "OPENAI_PROJECT_ID). It sets litellm's EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER in the worker.",
     )

@@ -61,9 +61,8 @@ from shared.log import activity_context
 from shared.payload_limits import MAX_KEPT_BYTES, cut_text
 
 LITELLM_OWN_HTTP_VARIABLE = "EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER"
-"""litellm's switch between its own HTTP handler and the OpenAI SDK for OpenAI-compatible models. Measured
-here at 50 calls at once against the stub model: 7.1 ms of CPU per call through the SDK (most of it
-transforming the request's typed parameters), 3.0 ms through litellm's handler."""
+"""litellm's switch between its own HTTP handler and the OpenAI SDK for OpenAI-compatible models (the SDK
+spends most of its CPU transforming the request's typed parameters: docs/benchmarks.md)."""
 HEARTBEAT_EVERY_SECONDS = 0.5
 MAX_ERROR_CHARS = 300
 SUMMARY_REQUEST_SLACK_TOKENS = 16
@@ -84,8 +83,9 @@ def load_model_calls(settings: OrchestratorSettings) -> None:
     OpenAI-compatible model's requests (``AGENT_OPENAI_CLIENT``). A supervisor loads it once for all its
     forks (``orchestrator.worker.preload_model_calls``); a second time costs nothing."""
     litellm.suppress_debug_info = True  # no "Give Feedback" banners in worker logs
-    # litellm reads this variable at every call; it has no other switch.
-    os.environ[LITELLM_OWN_HTTP_VARIABLE] = str(settings.openai_client == "litellm").lower()
+    # litellm reads this variable at every call and has no other switch; the setting overrides a value the
+    # operator gave the variable itself (README, Models).
+    os.environ[LITELLM_OWN_HTTP_VARIABLE] = "true" if settings.openai_client == "litellm" else "false"
     preload_litellm()
     if settings.is_offline:
         register_offline_model()

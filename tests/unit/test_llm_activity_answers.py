@@ -1,7 +1,9 @@
 """What the LLM activity returns and raises, run in ``ActivityEnvironment`` against the scripted
 OpenAI-compatible server through litellm's real HTTP path: an answer too large to keep is cut with a note,
-the answering model is named, and a rate limit is handed to a fallback model at once when one follows. Each
-test runs with either client of OpenAI-compatible models (``AGENT_OPENAI_CLIENT``)."""
+the answering model is named, a rate limit is handed to a fallback model at once when one follows, a request
+no retry can fix is refused for good with the provider's reason, a model slower than the timeout is left to
+Temporal's retries (sent once), no retry setting reaches the provider. Each test runs with either client of
+OpenAI-compatible models (``AGENT_OPENAI_CLIENT``), and the request is seen to come from the one named."""
 
 from __future__ import annotations
 
@@ -36,9 +38,9 @@ def stub() -> Iterator[LlmStub]:
 
 @pytest.fixture(params=["litellm", "openai-sdk"])
 def client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The client of OpenAI-compatible models; litellm's switch, which the activity sets, is put back as it
-    was after the test (``setenv`` records the value it replaces, or its absence)."""
-    monkeypatch.setenv(LITELLM_OWN_HTTP_VARIABLE, "false")
+    """The client of OpenAI-compatible models. litellm's switch starts out saying the other one, so a test
+    passes only if the setting wins (conftest puts the switch back after the test)."""
+    monkeypatch.setenv(LITELLM_OWN_HTTP_VARIABLE, "true" if request.param == "openai-sdk" else "false")
     return str(request.param)
 
 
@@ -161,6 +163,7 @@ async def test_a_model_slower_than_the_timeout_is_left_to_temporals_retries(
 
     with pytest.raises(litellm.Timeout):
         await ask(activities(stub, client, timeout=0.5))
+    assert len(stub.requests) == 1, "a timed-out request is not sent again within the attempt"
 
 
 async def test_no_retry_setting_reaches_the_providers_request(stub: LlmStub, client: str) -> None:

@@ -140,11 +140,13 @@ def test_an_unknown_worker_role_is_a_settings_error_naming_the_variable_and_the_
         OrchestratorSettings.from_env({"ORCHESTRATOR_WORKER_ROLE": "model"})
 
 
-def test_openai_compatible_models_go_through_litellms_own_http_handler_unless_told() -> None:
+def test_the_openai_client_is_litellm_unless_told() -> None:
     assert OrchestratorSettings.from_env({}).openai_client == "litellm"
     assert OrchestratorSettings.from_env({"AGENT_OPENAI_CLIENT": "openai-sdk"}).openai_client == "openai-sdk"
 
 
 def test_an_unknown_openai_client_is_a_settings_error_naming_the_variable() -> None:
-    with pytest.raises(SettingsError, match="AGENT_OPENAI_CLIENT"):
+    with pytest.raises(SettingsError, match="AGENT_OPENAI_CLIENT") as raised:
         OrchestratorSettings.from_env({"AGENT_OPENAI_CLIENT": "httpx"})
+
+    assert "'litellm'" in str(raised.value) and "'openai-sdk'" in str(raised.value)
