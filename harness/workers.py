@@ -84,6 +84,12 @@ def replica(spec: WorkerSpec, number: int = 2) -> WorkerSpec:
     return replace(spec, name=f"{spec.name}-{number}")
 
 
+def pid_in(identity: str) -> int | None:
+    """The pid in a worker's identity as the SDK makes it, ``<pid>@<host>``; None for another identity."""
+    pid = identity.partition("@")[0]
+    return int(pid) if pid.isdigit() else None
+
+
 def children_of(pid: int) -> list[int]:
     """The live processes whose parent is ``pid`` (from /proc; none where there is none)."""
     children = []
@@ -195,8 +201,8 @@ class WorkerProcess:
             raise StackError(f"worker {self.spec.name} ({self.spec.module}) exited:\n{self.log()}")
         # retry=True: a busy server's transient errors (a cancelled or unavailable call) are retried, not fatal.
         response = await self._client.workflow_service.describe_task_queue(request, retry=True)
-        ours = {str(pid) for pid in self.pids()}
-        return any(poller.identity.partition("@")[0] in ours for poller in response.pollers)
+        ours = self.pids()
+        return any(pid_in(poller.identity) in ours for poller in response.pollers)
 
     async def restart(self, env: Mapping[str, str] | None = None) -> None:
         """Stop and start again; with ``env``, the new process runs with these settings instead of the

@@ -40,7 +40,7 @@ from harness.bench.server_requests import per_turn, server_requests
 from harness.llm_stub import LlmStub, ScriptedReply, completion
 from harness.server import StackError
 from harness.suite import Suite, offline_settings, running_suite
-from harness.workers import WorkerProcess, by_role, orchestrator_on, replica, topology_workers
+from harness.workers import WorkerProcess, by_role, orchestrator_on, pid_in, replica, topology_workers
 from orchestrator.conversation import Conversation
 from shared.kit.tool_workflow import TOOL_WORKFLOW_NAME
 from shared.topology import load_topology
@@ -495,8 +495,9 @@ async def running_activity_pid(handle: WorkflowHandle[Any, Any]) -> int:
     while time.monotonic() < deadline:
         description = await handle.describe()
         for pending in description.raw_description.pending_activities:
-            if pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED:
-                return int(pending.last_worker_identity.split("@", 1)[0])
+            started = pending.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED
+            if started and (pid := pid_in(pending.last_worker_identity)) is not None:
+                return pid
         await asyncio.sleep(0.05)
     raise StackError(f"no activity of {handle.id} started after {FOUND_WITHIN_SECONDS:.0f} s")
 
@@ -516,7 +517,10 @@ async def workflow_worker_pid(handle: WorkflowHandle[Any, Any]) -> int:
     task = next(
         event for event in reversed(events) if event.HasField("workflow_task_started_event_attributes")
     )
-    return int(task.workflow_task_started_event_attributes.identity.split("@", 1)[0])
+    identity = task.workflow_task_started_event_attributes.identity
+    if (pid := pid_in(identity)) is None:
+        raise StackError(f"the latest workflow task of {handle.id} ran on {identity!r}, not a worker of ours")
+    return pid
 
 
 def worker_of(suite: Suite, pid: int) -> WorkerProcess:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from harness.suite import Suite
-from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on, replica
+from harness.workers import WorkerProcess, by_role, children_of, orchestrator_on, pid_in, replica
 from orchestrator.conversation import Conversation
 from orchestrator.llm.names import CALL_LLM
 from orchestrator.worker_presence import worker_presence
@@ -39,12 +39,7 @@ def loaded_libraries(worker: WorkerProcess) -> str:
         return maps.read()
 
 
-def pid_of(identity: str) -> int:
-    """The pid in a worker's identity, ``<pid>@<host>``."""
-    return int(identity.split("@", 1)[0])
-
-
-async def model_call_processes(chat: Conversation, task_queue: str) -> list[tuple[int, int]]:
+async def model_call_processes(chat: Conversation, task_queue: str) -> list[tuple[int | None, int | None]]:
     """For each model call of the chat (from its history): the pid of the worker whose workflow task
     scheduled it, and the pid of the worker that ran it; each call checked to be on the chats' ``task_queue``."""
     events = (await chat.handle.fetch_history()).events
@@ -59,7 +54,7 @@ async def model_call_processes(chat: Conversation, task_queue: str) -> list[tupl
             continue
         assert scheduled.task_queue.name == task_queue
         scheduler = by_id[scheduled.workflow_task_completed_event_id].workflow_task_completed_event_attributes
-        processes.append((pid_of(scheduler.identity), pid_of(started.identity)))
+        processes.append((pid_in(scheduler.identity), pid_in(started.identity)))
     assert processes, "the chat made model calls"
     return processes
 

@@ -11,10 +11,11 @@ import os
 import time
 
 import pytest
+from temporalio.api.history.v1 import HistoryEvent
 
 from harness.llm_stub import LlmStub, completion
 from harness.suite import Suite
-from harness.workers import WorkerProcess, children_of
+from harness.workers import WorkerProcess, children_of, pid_in
 from orchestrator.conversation import Conversation
 from orchestrator.llm.model_call import LLM_HEARTBEAT_TIMEOUT, LLM_RETRY_POLICY
 from orchestrator.models import AgentReply
@@ -45,21 +46,26 @@ sticky-queue timeout back. Measured on 2 slow shared cores: the restart took 3.8
 waited out the sticky-queue timeout."""
 
 
-async def waited_for_a_dead_worker(chat: Conversation) -> bool:
-    """Whether a workflow task of the chat timed out after its model call was retried: scheduled on the
-    sticky queue of the worker that died, where no one took it."""
-    events = list((await chat.handle.fetch_history()).events)
-    retried = next(
-        (
-            index
-            for index, event in enumerate(events)
-            if event.HasField("activity_task_started_event_attributes")
-            and event.activity_task_started_event_attributes.attempt > 1
-        ),
-        None,
-    )
-    assert retried is not None, "the lost model call was retried"
-    return any(event.HasField("workflow_task_timed_out_event_attributes") for event in events[retried:])
+async def history(chat: Conversation) -> list[HistoryEvent]:
+    return list((await chat.handle.fetch_history()).events)
+
+
+def retried_attempts(events: list[HistoryEvent]) -> list[int]:
+    """The positions in ``events`` of activity attempts that followed a lost or failed one."""
+    return [
+        index
+        for index, event in enumerate(events)
+        if event.HasField("activity_task_started_event_attributes")
+        and event.activity_task_started_event_attributes.attempt > 1
+    ]
+
+
+def waited_for_a_dead_worker(events: list[HistoryEvent]) -> bool:
+    """Whether a workflow task timed out after the model call was retried: scheduled on the sticky queue of
+    the worker that died, where no one took it."""
+    retried = retried_attempts(events)
+    assert retried, "the lost model call was retried"
+    return any(event.HasField("workflow_task_timed_out_event_attributes") for event in events[retried[0] :])
 
 
 async def turn_with_a_call_in_flight(
@@ -92,7 +98,9 @@ async def test_a_worker_killed_mid_turn_costs_seconds_after_its_restart(
         f"turn completed {done - restarted:.2f} s after the restart ({done - killed:.2f} s after the kill)"
     )
     assert reply.text == "Recovered."
-    assert not await waited_for_a_dead_worker(chat), "the chat's next step went to a worker that is alive"
+    assert not waited_for_a_dead_worker(await history(chat)), (
+        "the chat's next step went to a worker that is alive"
+    )
     assert done - restarted < BOUND_AFTER_POLLING_SECONDS, (
         "after the restart the turn must be done within the heartbeat timeout, one backoff and one model call"
     )
@@ -112,17 +120,16 @@ async def test_a_killed_worker_process_is_replaced_at_once_by_a_fork_of_its_supe
 
     print(f"\nreplaced by a fork: polling {polling:.2f} s after the kill, turn completed after {done:.2f} s")
     assert reply.text == "Recovered."
+    events = await history(chat)
     retried_on = {
-        event.activity_task_started_event_attributes.identity.partition("@")[0]
-        for event in (await chat.handle.fetch_history()).events
-        if event.HasField("activity_task_started_event_attributes")
-        and event.activity_task_started_event_attributes.attempt > 1
+        pid_in(events[index].activity_task_started_event_attributes.identity)
+        for index in retried_attempts(events)
     }
-    assert retried_on == {str(pid) for pid in children_of(stub_llm_worker.pid)} - {str(killed_fork)}, (
+    assert retried_on == set(children_of(stub_llm_worker.pid)) - {killed_fork}, (
         "the lost call ran again on the supervisor's new fork"
     )
     assert polling < FORK_POLLS_WITHIN_SECONDS, "the new fork imports nothing before it polls"
-    assert not await waited_for_a_dead_worker(chat), "the chat's next step went to the new fork at once"
+    assert not waited_for_a_dead_worker(events), "the chat's next step went to the new fork at once"
 
 
 async def test_a_supervised_worker_stopped_by_sigterm_shuts_down_with_its_fork(
