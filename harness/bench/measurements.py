@@ -26,6 +26,7 @@ from temporalio.api.history.v1 import History, HistoryEvent
 from temporalio.client import Client, WorkflowHandle
 
 from harness.bench.baseline import BASELINE_TASK_QUEUE, BaselineChat, baseline_worker
+from harness.bench.first_reply_steps import FirstReply, FirstReplySteps
 from harness.bench.probe import probe_steps
 from harness.bench.results import (
     BenchReport,
@@ -155,6 +156,9 @@ async def offline_turns(client: Client, kind: str, turns: int) -> Latency:
 class Chat(Protocol):
     """What the bench needs of a chat: the agent's ``Conversation`` and the baseline's ``BaselineChat``."""
 
+    @property
+    def handle(self) -> WorkflowHandle[Any, Any]: ...
+
     async def send(self, text: str) -> object: ...
 
     async def end(self) -> object: ...
@@ -211,8 +215,10 @@ async def chats_taking_turns(
     asked = await asyncio.to_thread(server_requests, suite.state)
     steady = Latency.of([duration for durations in per_chat for duration in durations])
     await asyncio.gather(*(chat.end() for chat in conversations))
+    histories = await asyncio.gather(*(chat.handle.fetch_history() for chat in conversations))
     return LoadRun(
         first_reply=Latency.of([seconds for _, seconds in opened]),
+        first_reply_steps=FirstReplySteps.of([FirstReply.of(history) for history in histories]),
         steady=steady,
         turns_per_second=round(steady.n / wall, 1),
         worker_cpu_percent=round(100 * used.worker / wall),

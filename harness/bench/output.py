@@ -62,6 +62,7 @@ def tables(report: BenchReport) -> list[Table]:
                 for c in report.concurrency
             ],
         ),
+        *first_reply_steps_table(report),
         (
             "CPU during steady turns, % of wall time (100: a core): agent / baseline",
             ["chats", "chat worker", "dev server", "load generator", "stub model"],
@@ -110,6 +111,47 @@ def tables(report: BenchReport) -> list[Table]:
                 for path in report.recovery
             ],
         ),
+    ]
+
+
+def first_reply_steps_table(report: BenchReport) -> list[Table]:
+    """Where the first replies went at the most chats opened at once, agent against baseline (none in a
+    report from before the bench read the chats' histories)."""
+    busiest = report.concurrency[-1]
+    agent, baseline = busiest.agent.first_reply_steps, busiest.baseline.first_reply_steps
+    if agent is None or baseline is None:
+        return []
+    a, b = agent.median, baseline.median
+    return [
+        (
+            f"A new chat's first reply, step by step, at {busiest.chats} chats opened at once (medians, ms, "
+            "on the server's clock, from the chats' histories)",
+            ["step", "agent", "baseline"],
+            [
+                [
+                    "waiting for a worker to take the chat's first workflow task",
+                    f"{a.first_task_wait_ms:.0f}",
+                    f"{b.first_task_wait_ms:.0f}",
+                ],
+                [
+                    "-> the answering call started (the agent: its chat opened, its tools found through Nexus)",
+                    f"{a.before_answer_ms:.0f}",
+                    f"{b.before_answer_ms:.0f}",
+                ],
+                [
+                    "the answering call (the agent's model call, the baseline's activity)",
+                    f"{a.answer_ms:.0f}",
+                    f"{b.answer_ms:.0f}",
+                ],
+                ["-> the reply", f"{a.after_answer_ms:.0f}", f"{b.after_answer_ms:.0f}"],
+                ["start -> reply", f"{a.total_ms:.0f}", f"{b.total_ms:.0f}"],
+                [
+                    "workflow tasks, activities, Nexus operations",
+                    f"{a.workflow_tasks}, {a.activities}, {a.nexus_operations}",
+                    f"{b.workflow_tasks}, {b.activities}, {b.nexus_operations}",
+                ],
+            ],
+        )
     ]
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field, computed_field
 
+from harness.bench.first_reply_steps import FirstReplySteps
+
 REMOTE_TOOL_VS_ACTIVITY = 3.0
 STEADY_TURN_VS_BASELINE = 1.3
 FIRST_REPLY_VS_BASELINE = 2.0
@@ -36,6 +38,11 @@ class LoadRun(BaseModel):
     first_reply: Latency = Field(
         description="Each chat's start and first turn, every chat opened at the same moment (the agent's "
         "first turn also discovers the tools)."
+    )
+    first_reply_steps: FirstReplySteps | None = Field(
+        default=None,
+        description="Where the first replies went, from the chats' histories (None in reports from before "
+        "the bench read them).",
     )
     steady: Latency = Field(
         description="The measured turns after the first, every chat taking turns at once."

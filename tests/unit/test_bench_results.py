@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from harness.bench.first_reply_steps import FirstReply, FirstReplySteps
 from harness.bench.output import as_markdown
 from harness.bench.results import (
     BenchReport,
@@ -13,6 +14,16 @@ from harness.bench.results import (
     RecoveryPhases,
 )
 
+FIRST_REPLY = FirstReply(
+    first_task_wait_ms=2374,
+    before_answer_ms=1200,
+    answer_ms=1106,
+    after_answer_ms=180,
+    total_ms=4788,
+    workflow_tasks=4,
+    activities=2,
+    nexus_operations=2,
+)
 PHASES = RecoveryPhases(until_retry_s=3.4, retry_s=2.0, until_workflow_task_s=0.5, sticky_timed_out=True)
 
 
@@ -94,3 +105,20 @@ def test_a_workflow_worker_killed_mid_call_leaves_out_the_rest_of_the_call() -> 
     assert "less the rest of the model call (0.5 s)" in next(
         t.detail for t in report([killed]).targets if "workflow worker" in t.name
     )
+
+
+def test_the_tables_show_the_steps_of_agent_and_baseline() -> None:
+    baseline_reply = FIRST_REPLY.model_copy(
+        update={"first_task_wait_ms": 1252, "workflow_tasks": 2, "activities": 1, "nexus_operations": 0}
+    )
+    run = report([])
+    busiest = run.concurrency[-1]
+    busiest.agent.first_reply_steps = FirstReplySteps.of([FIRST_REPLY])
+    busiest.baseline.first_reply_steps = FirstReplySteps.of([baseline_reply])
+
+    text = as_markdown(run)
+
+    waiting = next(line for line in text.splitlines() if "take the chat's first workflow task" in line)
+    assert [cell.strip() for cell in waiting.split("|")[2:4]] == ["2374", "1252"]
+    counts = next(line for line in text.splitlines() if "Nexus operations" in line).split("|")
+    assert counts[2].strip() == "4, 2, 2" and counts[3].strip() == "2, 1, 0"
