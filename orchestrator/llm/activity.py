@@ -18,6 +18,7 @@ when a chat's budget is spent.
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from typing import Any
@@ -203,7 +204,7 @@ class LlmActivities:
         """The non-retryable failure to raise for ``error``, a request no retry can fix or a rate limit a
         fallback model can take over; None for an error a retry may fix."""
         # The provider's text goes into history and the reply: keep it short.
-        detail = f"{type(error).__name__}: {str(getattr(error, 'message', error))[:MAX_ERROR_CHARS]}"
+        detail = f"{type(error).__name__}: {provider_reason(error)[:MAX_ERROR_CHARS]}"
         if isinstance(error, NOT_RETRYABLE):
             return ApplicationError(detail, type=LLM_REJECTED, non_retryable=True)
         if isinstance(error, litellm.RateLimitError) and choice + 1 < len(self._settings.models):
@@ -228,6 +229,23 @@ class LlmActivities:
         if settings.api_key is not None:
             arguments["api_key"] = settings.api_key.get_secret_value()
         return arguments
+
+
+def provider_reason(error: Exception) -> str:
+    """litellm's text for a failed call, with the provider's error body read for its message: litellm's own
+    HTTP handler passes the body on as it came (``... - {"error": {"message": "Incorrect API key"}}``), the
+    OpenAI SDK as its message; either way the reason reads the same."""
+    text = str(getattr(error, "message", error))
+    start = text.find("{")
+    if start < 0:
+        return text
+    try:
+        body = json.loads(text[start:])
+    except ValueError:
+        return text
+    reported = body.get("error", body) if isinstance(body, dict) else None
+    message = reported.get("message") if isinstance(reported, dict) else None
+    return text[:start] + message if isinstance(message, str) else text
 
 
 def answer(message: Any, model: str) -> LlmResponse:

@@ -1,7 +1,7 @@
 """What the LLM activity returns and raises, run in ``ActivityEnvironment`` against the scripted
 OpenAI-compatible server through litellm's real HTTP path: an answer too large to keep is cut with a note,
 the answering model is named, a rate limit is handed to a fallback model at once when one follows, a request
-no retry can fix is refused for good with the provider's reason, a model slower than the timeout is left to
+no retry can fix is refused for good with the provider's reason (its words, whichever client read them), a model slower than the timeout is left to
 Temporal's retries (sent once), no retry setting reaches the provider. Each test runs with either client of
 OpenAI-compatible models (``AGENT_OPENAI_CLIENT``), and the request is seen to come from the one named."""
 
@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from harness.llm_stub import LlmStub, completion, error
-from orchestrator.llm.activity import LITELLM_OWN_HTTP_VARIABLE, LlmActivities
+from orchestrator.llm.activity import LITELLM_OWN_HTTP_VARIABLE, LlmActivities, provider_reason
 from orchestrator.llm.names import LLM_RATE_LIMITED, LLM_REJECTED
 from orchestrator.models import ChatMessage, LlmRequest, LlmResponse
 from orchestrator.settings import OrchestratorSettings
@@ -152,8 +152,28 @@ async def test_a_request_no_retry_can_fix_is_refused_for_good_with_the_providers
         await ask(activities(stub, client))
 
     assert (raised.value.type, raised.value.non_retryable) == (LLM_REJECTED, True)
-    assert message[:40] in raised.value.message
+    assert raised.value.message.endswith(f"OpenAIException - {message}"), "the provider's words, not its JSON"
     assert len(stub.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('OpenAIException - {"error": {"message": "No such key"}}', "OpenAIException - No such key"),
+        ('OpenAIException - {"message": "No such key"}', "OpenAIException - No such key"),
+        (
+            'OpenAIException - {"error": {"message": "cut sh',
+            'OpenAIException - {"error": {"message": "cut sh',
+        ),
+        ('OpenAIException - {"error": "unknown"}', 'OpenAIException - {"error": "unknown"}'),
+        ("OpenAIException - No such key", "OpenAIException - No such key"),
+    ],
+    ids=["openai-body", "flat-body", "cut-body", "body-without-message", "words"],
+)
+def test_a_providers_error_body_is_read_for_its_message_and_anything_else_kept(
+    text: str, reason: str
+) -> None:
+    assert provider_reason(Exception(text)) == reason
 
 
 async def test_a_model_slower_than_the_timeout_is_left_to_temporals_retries(
