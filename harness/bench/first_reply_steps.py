@@ -4,8 +4,10 @@ before the answering call (for the agent: opening the chat, finding every team's
 answering call itself (the agent's model call, the baseline's one activity) and what follows it up to the
 reply; with how many workflow tasks, activities and Nexus operations the first reply took.
 
-The answering call is the last activity completed before the first update's completion: with the bench's
-stub model, which answers without a tool call, the chat's one model call."""
+The reply is the completion of the chat's first accepted update (its first message); the answering call, the
+last activity completed before it: with the bench's stub model, which answers without a tool call, the chat's
+one model call. A chat's first reply is in its first run: a history of a run continued from another is
+refused, as is a first message that failed."""
 
 from __future__ import annotations
 
@@ -33,30 +35,40 @@ class FirstReply(BaseModel):
 
     @classmethod
     def of(cls, history: WorkflowHistory) -> FirstReply:
-        """The first reply of the chat whose (first run's) history is ``history``."""
+        """The first reply of the chat whose first run's history is ``history``: the completion of the first
+        update the chat accepted (its first message)."""
         events = list(history.events)
-        replies = _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
-        if not replies:
+        opened = events[0]
+        if opened.workflow_execution_started_event_attributes.continued_execution_run_id:
+            raise ValueError(f"{history.workflow_id}: this history is of a run continued from another")
+        accepted = _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
+        reply = next(
+            (
+                event
+                for event in _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
+                if accepted
+                and event.workflow_execution_update_completed_event_attributes.accepted_event_id
+                == accepted[0].event_id
+            ),
+            None,
+        )
+        if reply is None:
             raise ValueError(f"{history.workflow_id} has no reply in its history")
-        reply = replies[0]
+        if not reply.workflow_execution_update_completed_event_attributes.outcome.HasField("success"):
+            raise ValueError(f"{history.workflow_id}: its first message failed")
         until_reply = [event for event in events if event.event_id <= reply.event_id]
         tasks = _of_type(until_reply, EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED)
-        answers = _of_type(until_reply, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
-        if not tasks or not answers:
+        completed_activities = _of_type(until_reply, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)
+        if not tasks or not completed_activities:
             raise ValueError(f"{history.workflow_id} answered its first message without an activity")
-        answered = answers[-1]
-        scheduled_id = answered.activity_task_completed_event_attributes.scheduled_event_id
-        (answering,) = (
-            event
-            for event in _of_type(until_reply, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
-            if event.activity_task_started_event_attributes.scheduled_event_id == scheduled_id
-        )
-        opened = events[0]
+        answer_completed = completed_activities[-1]
+        started_id = answer_completed.activity_task_completed_event_attributes.started_event_id
+        (answer_started,) = (event for event in until_reply if event.event_id == started_id)
         return cls(
             first_task_wait_ms=_ms_between(opened, tasks[0]),
-            before_answer_ms=_ms_between(tasks[0], answering),
-            answer_ms=_ms_between(answering, answered),
-            after_answer_ms=_ms_between(answered, reply),
+            before_answer_ms=_ms_between(tasks[0], answer_started),
+            answer_ms=_ms_between(answer_started, answer_completed),
+            after_answer_ms=_ms_between(answer_completed, reply),
             total_ms=_ms_between(opened, reply),
             workflow_tasks=len(tasks),
             activities=len(_of_type(until_reply, EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)),
@@ -73,6 +85,7 @@ class FirstReplySteps(BaseModel):
 
     @classmethod
     def of(cls, replies: Sequence[FirstReply]) -> FirstReplySteps:
+        """The medians of ``replies`` (at least one)."""
         medians = {
             name: statistics.median_low(getattr(reply, name) for reply in replies)
             for name in FirstReply.model_fields

@@ -66,6 +66,8 @@ LITELLM_OWN_HTTP_VARIABLE = "EXPERIMENTAL_OPENAI_BASE_LLM_HTTP_HANDLER"
 spends most of its CPU transforming the request's typed parameters: docs/benchmarks.md)."""
 HEARTBEAT_EVERY_SECONDS = 0.5
 MAX_ERROR_CHARS = 300
+MAX_BODY_STARTS = 3
+"""How many ``{`` of a failed call's text are tried as the start of the provider's JSON error body."""
 SUMMARY_REQUEST_SLACK_TOKENS = 16
 """Room for the framing of a summarising call's messages beyond their texts."""
 
@@ -203,12 +205,10 @@ class LlmActivities:
     def _failure(self, error: Exception, model: str, choice: int) -> ApplicationError | None:
         """The non-retryable failure to raise for ``error``, a request no retry can fix or a rate limit a
         fallback model can take over; None for an error a retry may fix."""
-        # The provider's text goes into history and the reply: keep it short.
-        detail = f"{type(error).__name__}: {provider_reason(error)[:MAX_ERROR_CHARS]}"
         if isinstance(error, NOT_RETRYABLE):
-            return ApplicationError(detail, type=LLM_REJECTED, non_retryable=True)
+            return ApplicationError(_detail(error), type=LLM_REJECTED, non_retryable=True)
         if isinstance(error, litellm.RateLimitError) and choice + 1 < len(self._settings.models):
-            return ApplicationError(f"{model}: {detail}", type=LLM_RATE_LIMITED, non_retryable=True)
+            return ApplicationError(f"{model}: {_detail(error)}", type=LLM_RATE_LIMITED, non_retryable=True)
         return None
 
     def _arguments(self, request: LlmRequest, max_tokens: int | None = None) -> dict[str, Any]:
@@ -231,21 +231,36 @@ class LlmActivities:
         return arguments
 
 
+def _detail(error: Exception) -> str:
+    """A failed call as the history and the reply show it: its kind and the provider's reason, kept short."""
+    return f"{type(error).__name__}: {provider_reason(error)[:MAX_ERROR_CHARS]}"
+
+
 def provider_reason(error: Exception) -> str:
     """litellm's text for a failed call, with the provider's error body read for its message: litellm's own
     HTTP handler passes the body on as it came (``... - {"error": {"message": "Incorrect API key"}}``), the
-    OpenAI SDK as its message; either way the reason reads the same."""
+    OpenAI SDK its message. A body in another shape, or text that is no JSON, is kept as it is."""
     text = str(getattr(error, "message", error))
-    start = text.find("{")
-    if start < 0:
-        return text
-    try:
-        body = json.loads(text[start:])
-    except ValueError:
-        return text
-    reported = body.get("error", body) if isinstance(body, dict) else None
-    message = reported.get("message") if isinstance(reported, dict) else None
-    return text[:start] + message if isinstance(message, str) else text
+    starts = [index for index, char in enumerate(text) if char == "{"][:MAX_BODY_STARTS]
+    for start in starts:
+        try:
+            body, end = json.JSONDecoder().raw_decode(text, start)
+        except (ValueError, RecursionError):  # not JSON from here, or nested past Python's limit
+            continue
+        message = _message_of(body)
+        return text[:start] + message + text[end:] if message else text
+    return text
+
+
+def _message_of(body: Any) -> str | None:
+    """The message of a provider's error body: ``{"error": {"message": ...}}``, ``{"error": "..."}`` or
+    ``{"message": ...}``; None when it has none (or an empty one)."""
+    if not isinstance(body, dict):
+        return None
+    reported = body.get("error", body)
+    if isinstance(reported, dict):
+        reported = reported.get("message")
+    return reported if isinstance(reported, str) and reported.strip() else None
 
 
 def answer(message: Any, model: str) -> LlmResponse:

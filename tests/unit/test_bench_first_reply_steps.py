@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import WorkflowHistory
@@ -19,10 +20,14 @@ RECORDED_CHAT = (
 
 def recorded(events: int | None = None) -> WorkflowHistory:
     """The recorded chat's history, or only its first ``events`` events."""
-    history = json.loads(RECORDED_CHAT.read_text())
+    return WorkflowHistory.from_json("chat", recorded_json(events))
+
+
+def recorded_json(events: int | None = None) -> dict[str, Any]:
+    history: dict[str, Any] = json.loads(RECORDED_CHAT.read_text())
     if events is not None:
         history["events"] = history["events"][:events]
-    return WorkflowHistory.from_json("chat", history)
+    return history
 
 
 def test_a_first_reply_is_split_at_its_first_workflow_task_and_its_answering_call() -> None:
@@ -43,6 +48,23 @@ def test_a_first_reply_is_split_at_its_first_workflow_task_and_its_answering_cal
 def test_a_chat_that_has_not_replied_yet_is_an_error_that_names_it() -> None:
     with pytest.raises(ValueError, match="chat has no reply"):
         FirstReply.of(recorded(events=50))
+
+
+def test_a_run_continued_from_another_is_not_read_for_a_first_reply() -> None:
+    history = recorded_json()
+    history["events"][0]["workflowExecutionStartedEventAttributes"]["continuedExecutionRunId"] = "earlier-run"
+
+    with pytest.raises(ValueError, match="continued from another"):
+        FirstReply.of(WorkflowHistory.from_json("chat", history))
+
+
+def test_a_first_message_that_failed_is_no_reply() -> None:
+    history = recorded_json()
+    completed = next(e for e in history["events"] if e["eventType"].endswith("UPDATE_COMPLETED"))
+    completed["workflowExecutionUpdateCompletedEventAttributes"]["outcome"] = {"failure": {"message": "no"}}
+
+    with pytest.raises(ValueError, match="its first message failed"):
+        FirstReply.of(WorkflowHistory.from_json("chat", history))
 
 
 def test_the_medians_are_figures_some_chat_had() -> None:

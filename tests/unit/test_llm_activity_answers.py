@@ -1,8 +1,9 @@
 """What the LLM activity returns and raises, run in ``ActivityEnvironment`` against the scripted
 OpenAI-compatible server through litellm's real HTTP path: an answer too large to keep is cut with a note,
 the answering model is named, a rate limit is handed to a fallback model at once when one follows, a request
-no retry can fix is refused for good with the provider's reason (its words, whichever client read them), a model slower than the timeout is left to
-Temporal's retries (sent once), no retry setting reaches the provider. Each test runs with either client of
+no retry can fix is refused for good with the provider's reason (its words, whichever client read them), a
+model slower than the timeout is left to Temporal's retries (sent once), no retry setting reaches the
+provider. Each test runs with either client of
 OpenAI-compatible models (``AGENT_OPENAI_CLIENT``), and the request is seen to come from the one named."""
 
 from __future__ import annotations
@@ -165,15 +166,33 @@ async def test_a_request_no_retry_can_fix_is_refused_for_good_with_the_providers
             'OpenAIException - {"error": {"message": "cut sh',
             'OpenAIException - {"error": {"message": "cut sh',
         ),
-        ('OpenAIException - {"error": "unknown"}', 'OpenAIException - {"error": "unknown"}'),
-        ("OpenAIException - No such key", "OpenAIException - No such key"),
+        ('OpenAIException - {"error": "No such key"}', "OpenAIException - No such key"),
+        (
+            'Bad {name} - {"error": {"message": "No such key"}} (group x)',
+            "Bad {name} - No such key (group x)",
+        ),
+        ('OpenAIException - {"error": {"message": ""}}', None),
+        ('OpenAIException - {"error": {"code": 1}}', None),
+        ("OpenAIException - No such key", None),
+        ("X - " + '{"a": ' * 100_000 + "1" + "}" * 100_000, None),
     ],
-    ids=["openai-body", "flat-body", "cut-body", "body-without-message", "words"],
+    ids=[
+        "openai-body",
+        "flat-body",
+        "cut-body",
+        "error-words",
+        "text-around",
+        "empty",
+        "no-message",
+        "words",
+        "deep",
+    ],
 )
 def test_a_providers_error_body_is_read_for_its_message_and_anything_else_kept(
-    text: str, reason: str
+    text: str, reason: str | None
 ) -> None:
-    assert provider_reason(Exception(text)) == reason
+    """``reason`` None: the text is kept as it is."""
+    assert provider_reason(Exception(text)) == (text if reason is None else reason)
 
 
 async def test_a_model_slower_than_the_timeout_is_left_to_temporals_retries(
