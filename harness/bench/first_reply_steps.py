@@ -42,18 +42,17 @@ class FirstReply(BaseModel):
         if opened.workflow_execution_started_event_attributes.continued_execution_run_id:
             raise ValueError(f"{history.workflow_id}: this history is of a run continued from another")
         accepted = _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED)
-        reply = next(
-            (
-                event
-                for event in _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
-                if accepted
-                and event.workflow_execution_update_completed_event_attributes.accepted_event_id
-                == accepted[0].event_id
-            ),
-            None,
-        )
-        if reply is None:
+        if not accepted:
+            raise ValueError(f"{history.workflow_id} took no message")
+        first_message = accepted[0].event_id
+        replies = [
+            event
+            for event in _of_type(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED)
+            if event.workflow_execution_update_completed_event_attributes.accepted_event_id == first_message
+        ]
+        if not replies:
             raise ValueError(f"{history.workflow_id} has no reply in its history")
+        reply = replies[0]
         if not reply.workflow_execution_update_completed_event_attributes.outcome.HasField("success"):
             raise ValueError(f"{history.workflow_id}: its first message failed")
         until_reply = [event for event in events if event.event_id <= reply.event_id]

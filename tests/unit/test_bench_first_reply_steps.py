@@ -50,6 +50,11 @@ def test_a_chat_that_has_not_replied_yet_is_an_error_that_names_it() -> None:
         FirstReply.of(recorded(events=50))
 
 
+def test_a_chat_that_took_no_message_yet_is_an_error_that_says_so() -> None:
+    with pytest.raises(ValueError, match="chat took no message"):
+        FirstReply.of(recorded(events=4))
+
+
 def test_a_run_continued_from_another_is_not_read_for_a_first_reply() -> None:
     history = recorded_json()
     history["events"][0]["workflowExecutionStartedEventAttributes"]["continuedExecutionRunId"] = "earlier-run"
