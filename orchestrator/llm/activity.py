@@ -241,11 +241,14 @@ def provider_reason(error: Exception) -> str:
     HTTP handler passes the body on as it came (``... - {"error": {"message": "Incorrect API key"}}``), the
     OpenAI SDK its message. A body in another shape, or text that is no JSON, is kept as it is."""
     text = str(getattr(error, "message", error))
-    starts = [index for index, char in enumerate(text) if char == "{"][:MAX_BODY_STARTS]
-    for start in starts:
+    start = text.find("{")
+    for _ in range(MAX_BODY_STARTS):
+        if start < 0:
+            break
         try:
             body, end = json.JSONDecoder().raw_decode(text, start)
         except (ValueError, RecursionError):  # not JSON from here, or nested past Python's limit
+            start = text.find("{", start + 1)
             continue
         message = _message_of(body)
         return text[:start] + message + text[end:] if message else text

@@ -39,7 +39,7 @@ def loaded_libraries(worker: WorkerProcess) -> str:
         return maps.read()
 
 
-async def model_call_processes(chat: Conversation, task_queue: str) -> list[tuple[int | None, int | None]]:
+async def model_call_processes(chat: Conversation, task_queue: str) -> list[tuple[int, int]]:
     """For each model call of the chat (from its history): the pid of the worker whose workflow task
     scheduled it, and the pid of the worker that ran it; each call checked to be on the chats' ``task_queue``."""
     events = (await chat.handle.fetch_history()).events
@@ -54,7 +54,9 @@ async def model_call_processes(chat: Conversation, task_queue: str) -> list[tupl
             continue
         assert scheduled.task_queue.name == task_queue
         scheduler = by_id[scheduled.workflow_task_completed_event_id].workflow_task_completed_event_attributes
-        processes.append((pid_in(scheduler.identity), pid_in(started.identity)))
+        scheduled_in, ran_in = pid_in(scheduler.identity), pid_in(started.identity)
+        assert scheduled_in is not None and ran_in is not None, "both are this suite's worker processes"
+        processes.append((scheduled_in, ran_in))
     assert processes, "the chat made model calls"
     return processes
 

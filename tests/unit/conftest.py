@@ -20,4 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def litellm_switch_restored(monkeypatch: pytest.MonkeyPatch) -> None:
     """Record litellm's switch (or its absence) so that it is put back after the test, whatever sets it."""
-    monkeypatch.setenv(LITELLM_OWN_HTTP_VARIABLE, os.environ.get(LITELLM_OWN_HTTP_VARIABLE, ""))
+    if LITELLM_OWN_HTTP_VARIABLE in os.environ:
+        monkeypatch.setenv(LITELLM_OWN_HTTP_VARIABLE, os.environ[LITELLM_OWN_HTTP_VARIABLE])
+    else:
+        monkeypatch.delenv(LITELLM_OWN_HTTP_VARIABLE, raising=False)
